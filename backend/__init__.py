@@ -1,0 +1,1 @@
+"""Portail Organisation: the Organisation and Support domains of the e-invoicing portal."""

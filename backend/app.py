@@ -1,0 +1,149 @@
+"""The Starlette application: routes, middleware, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from tortoise import connections
+
+from backend.db import close_db, init_db
+from backend.schema import build_schema
+from backend.schema.context import Context
+from backend.settings import Settings, get_settings
+
+log = logging.getLogger("portail")
+
+# Paths that belong to the server, never to the SPA's history-mode fallback.
+SERVER_PREFIXES = ("/graphql", "/healthz", "/api/", "/documents/", "/assets/")
+
+SECURITY_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"x-frame-options": b"DENY",
+    b"referrer-policy": b"same-origin",
+    b"content-security-policy": (
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        b"font-src 'self' data:; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+        b"base-uri 'self'; form-action 'self'"
+    ),
+}
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS.items() if k not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class PortailGraphQL(GraphQL):
+    """Strawberry's ASGI view with our context, orjson and a self-hosted GraphiQL."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql",
+            multipart_uploads_enabled=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return Context(request=request, response=response, settings=self.settings)
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        page = self.settings.frontend_dist / "graphiql.html"
+        if not page.exists():
+            return HTMLResponse(
+                "<!doctype html><html lang='fr'><title>GraphiQL</title><main><h1>GraphiQL n'est pas construit"
+                "</h1><p>Lancez <code>make run</code> pour construire l'interface.</p></main></html>",
+                status_code=503,
+            )
+        return FileResponse(page, headers={"cache-control": "no-cache"})
+
+
+async def healthz(request: Request) -> JSONResponse:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+        database = "ok"
+    except Exception:  # any failure means "not ready"; the reason goes to the log only
+        log.exception("health check: database unavailable")
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return JSONResponse({"status": "ok" if status == 200 else "degraded", "database": database}, status)
+
+
+def spa_fallback(dist: Path):
+    index = dist / "index.html"
+
+    async def serve(request: Request) -> Response:
+        path = request.url.path
+        if path.startswith(SERVER_PREFIXES):
+            return JSONResponse({"error": "Ressource introuvable."}, 404)
+        candidate = (dist / path.lstrip("/")).resolve()
+        if path != "/" and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
+            return FileResponse(candidate)
+        if not index.exists():
+            return HTMLResponse(
+                "<!doctype html><html lang='fr'><title>Portail Organisation</title><main><h1>Interface non "
+                "construite</h1><p>Lancez <code>make run</code>.</p></main></html>",
+                status_code=503,
+            )
+        return FileResponse(index, headers={"cache-control": "no-cache"})
+
+    return serve
+
+
+def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await init_db(settings)
+        try:
+            yield
+        finally:
+            if manage_db:
+                await close_db()
+
+    graphql = PortailGraphQL(settings)
+    dist = settings.frontend_dist
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Mount("/assets", app=StaticFiles(directory=dist / "assets", check_dir=False), name="assets"),
+        Route("/{path:path}", spa_fallback(dist), methods=["GET", "HEAD"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
+    app.state.settings = settings
+    return app

@@ -1,0 +1,42 @@
+"""Per-request DataLoaders: every related row is fetched in one query per type."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+
+class Loaders:
+    """Created fresh for each request, so nothing is cached across viewers."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[type, DataLoader[int, Any]] = {}
+        self._children: dict[tuple[type, str], DataLoader[int, list[Any]]] = {}
+
+    def by_id(self, model: type) -> DataLoader[int, Any]:
+        """Rows of ``model`` by primary key (None for a missing id)."""
+        if model not in self._by_id:
+
+            async def load(ids: Sequence[int]) -> list[Any]:
+                rows = {row.pk: row for row in await model.filter(pk__in=list(ids))}
+                return [rows.get(i) for i in ids]
+
+            self._by_id[model] = DataLoader(load_fn=load)
+        return self._by_id[model]
+
+    def children(self, model: type, parent_field: str, order_by: Sequence[str] = ("id",)) -> DataLoader[int, list[Any]]:
+        """Rows of ``model`` grouped by the foreign key ``parent_field`` (e.g. ``category_id``)."""
+        key = (model, parent_field)
+        if key not in self._children:
+
+            async def load(parent_ids: Sequence[int]) -> list[list[Any]]:
+                grouped: dict[int, list[Any]] = defaultdict(list)
+                for row in await model.filter(**{f"{parent_field}__in": list(parent_ids)}).order_by(*order_by):
+                    grouped[getattr(row, parent_field)].append(row)
+                return [grouped.get(i, []) for i in parent_ids]
+
+            self._children[key] = DataLoader(load_fn=load)
+        return self._children[key]

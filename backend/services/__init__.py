@@ -1,0 +1,1 @@
+"""Use cases, one module per domain: every write goes through here."""

@@ -1,0 +1,91 @@
+"""Every setting from the environment, with safe defaults.
+
+Read once per process with :func:`get_settings`; tests build their own
+:class:`Settings` and pass it to :func:`backend.app.create_app`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    documents_dir: Path = PROJECT_ROOT / "var" / "documents"
+    frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
+    # Production mode hides field suggestions and debugging aids from clients.
+    production: bool = False
+    introspection: bool = True
+    # Query limits, checked before execution.
+    max_query_depth: int = 12
+    max_query_tokens: int = 5000
+    max_aliases: int = 30
+    max_query_bytes: int = 20_000
+    max_page_size: int = 100
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _read_or_create_secret(var_dir: Path) -> str:
+    """The secret key lives in var/ so that sessions survive restarts."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    var_dir = Path(env.get("PORTAIL_VAR_DIR") or PROJECT_ROOT / "var").resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite://{var_dir / 'portail.sqlite3'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgres://" + database_url.removeprefix("postgresql://")
+    secret_key = env.get("PORTAIL_SECRET_KEY") or _read_or_create_secret(var_dir)
+    return Settings(
+        var_dir=var_dir,
+        database_url=database_url,
+        secret_key=secret_key,
+        host=env.get("PORTAIL_HOST", "127.0.0.1"),
+        port=_int(env.get("PORTAIL_PORT"), 8000),
+        documents_dir=Path(env.get("PORTAIL_DOCUMENTS_DIR") or var_dir / "documents").resolve(),
+        frontend_dist=Path(env.get("PORTAIL_FRONTEND_DIST") or PROJECT_ROOT / "frontend" / "dist"),
+        production=_bool(env.get("PORTAIL_PRODUCTION"), False),
+        introspection=_bool(env.get("PORTAIL_INTROSPECTION"), True),
+        max_query_depth=_int(env.get("PORTAIL_MAX_QUERY_DEPTH"), 12),
+        max_query_tokens=_int(env.get("PORTAIL_MAX_QUERY_TOKENS"), 5000),
+        max_aliases=_int(env.get("PORTAIL_MAX_ALIASES"), 30),
+        max_query_bytes=_int(env.get("PORTAIL_MAX_QUERY_BYTES"), 20_000),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
