@@ -1,0 +1,99 @@
+/**
+ * GraphiQL for the portal's API, served by the backend on GET /graphql from a
+ * browser (dist/graphiql.html). Self-hosted: React, GraphiQL and its fonts are
+ * bundled. React without JSX (createElement).
+ *
+ * Requests: POST /graphql, same-origin cookies (the signed-in session), header
+ * `X-Requested-With: portail` (required for cookie-authenticated mutations).
+ * Integrators paste `{"Authorization": "Bearer <jeton>"}` in the Headers tab.
+ */
+import 'graphiql/graphiql.css'
+
+import { DOC_EXPLORER_PLUGIN } from '@graphiql/react'
+import { GraphiQL, type GraphiQLProps } from 'graphiql'
+import { createElement } from 'react'
+import { createRoot } from 'react-dom/client'
+
+import { GRAPHQL_ENDPOINT } from '@/graphql/client'
+
+const DEFAULT_QUERY = `# API GraphQL du Portail Organisation
+#
+# Ctrl+Entrée (ou ▶) exécute l'opération.
+# Le schéma est décrit dans « Docs ».
+#
+# Authentification : la session du
+# portail si vous êtes connecté dans ce
+# navigateur ; sinon un jeton d'API, à
+# coller dans l'onglet « Headers » :
+#   {"Authorization": "Bearer <jeton>"}
+#
+# Exemples, à décommenter (Ctrl+/) :
+#
+# query MonCompte {
+#   viewer {
+#     user { firstName lastName email }
+#     memberships(first: 10) {
+#       totalCount
+#       edges {
+#         node {
+#           structure { identifier name }
+#           isPrincipalManager
+#         }
+#       }
+#     }
+#   }
+# }
+#
+# query Structures {
+#   structures(search: "mairie", first: 10) {
+#     totalCount
+#     edges {
+#       node { id identifier name city }
+#     }
+#   }
+# }
+
+query Referentiels {
+  applications { code name domain }
+  profiles { name level }
+  ticketCategories {
+    name
+    subcategories { name isBusiness }
+  }
+}
+`
+
+const fetcher: GraphiQLProps['fetcher'] = async (params, options) => {
+  const response = await fetch(GRAPHQL_ENDPOINT, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/graphql-response+json, application/json',
+      'X-Requested-With': 'portail',
+      ...(options?.headers ?? {}),
+    },
+    body: JSON.stringify(params),
+  })
+  const text = await response.text()
+  try {
+    return JSON.parse(text)
+  } catch {
+    return { errors: [{ message: `Réponse inattendue du serveur (HTTP ${response.status}).` }] }
+  }
+}
+
+const container = document.getElementById('graphiql')
+if (!container) throw new Error('#graphiql manquant')
+
+createRoot(container).render(
+  createElement(GraphiQL, {
+    fetcher,
+    defaultQuery: DEFAULT_QUERY,
+    defaultHeaders: '{}',
+    defaultEditorToolsVisibility: 'headers',
+    isHeadersEditorEnabled: true,
+    shouldPersistHeaders: false,
+    visiblePlugin: DOC_EXPLORER_PLUGIN,
+  }),
+)
