@@ -151,5 +151,26 @@ def export_schema(output: Path) -> None:
     click.echo(f"Schéma écrit dans {output}")
 
 
+@main.command(help="Écrit la matrice des permissions (Markdown) générée des déclarations du schéma.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "docs" / "permissions.md",
+    show_default=True,
+    help="Fichier de sortie ('-' pour la sortie standard).",
+)
+def permissions(output: Path) -> None:
+    from backend.schema import build_schema
+    from backend.schema.matrix import permission_matrix_markdown
+
+    text = permission_matrix_markdown(build_schema(Settings()))
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    click.echo(f"Matrice écrite dans {output}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -17,7 +17,7 @@ from backend.db import run_migrations, tortoise_config
 from backend.settings import Settings, load_settings
 
 # Rows of these tables are reference data, loaded once per session and kept between tests.
-REFERENCE_TABLES = {"application", "profile", "ticketcategory", "ticketsubcategory"}
+REFERENCE_TABLES = {"application", "profile", "ticket_category", "ticket_subcategory"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

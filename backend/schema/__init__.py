@@ -12,9 +12,10 @@ from backend.schema.errors import ErrorPolicy
 from backend.schema.limits import DocumentSizeLimits, query_limits_rule
 from backend.schema.node import NodeQuery
 from backend.schema.reference import ReferenceQuery
+from backend.schema.structures import StructureQuery
 from backend.settings import Settings
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, ReferenceQuery))
+Query = merge_types("Query", (NodeQuery, AccountQuery, ReferenceQuery, StructureQuery))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -27,9 +28,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         extensions=[
-            DocumentSizeLimits(settings=settings),
-            AddValidationRules(rules),
-            ErrorPolicy(),
+            lambda: DocumentSizeLimits(settings=settings),
+            lambda: AddValidationRules(rules),
+            ErrorPolicy,
         ],
     )
 

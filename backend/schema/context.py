@@ -8,6 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
+from backend.auth.grants import Grants
+from backend.auth.viewer import ANONYMOUS_GRANTS, Viewer
 from backend.schema.loaders import Loaders
 from backend.settings import Settings
 
@@ -18,8 +20,12 @@ class Context:
     response: Any
     settings: Settings
     # The signed-in account (set by the authentication middleware); None when anonymous.
-    viewer: Any = None
+    viewer: Viewer | None = None
     loaders: Loaders = field(default_factory=Loaders)
+
+    async def grants(self) -> Grants:
+        """The viewer's habilitations, loaded once per request."""
+        return await self.viewer.grants() if self.viewer is not None else ANONYMOUS_GRANTS
 
 
 Info = StrawberryInfo[Context, None]

@@ -15,6 +15,7 @@ class Loaders:
     def __init__(self) -> None:
         self._by_id: dict[type, DataLoader[int, Any]] = {}
         self._children: dict[tuple[type, str], DataLoader[int, list[Any]]] = {}
+        self._habilitations: DataLoader[tuple[int, int, int | None], list[Any]] | None = None
 
     def by_id(self, model: type) -> DataLoader[int, Any]:
         """Rows of ``model`` by primary key (None for a missing id)."""
@@ -40,3 +41,22 @@ class Loaders:
 
             self._children[key] = DataLoader(load_fn=load)
         return self._children[key]
+
+    def habilitations_at(self) -> DataLoader[tuple[int, int, int | None], list[Any]]:
+        """Habilitations of (user, structure, service or None for the structure level)."""
+        if self._habilitations is None:
+            from backend import models
+
+            async def load(keys: Sequence[tuple[int, int, int | None]]) -> list[list[Any]]:
+                users = sorted({k[0] for k in keys})
+                structures = sorted({k[1] for k in keys})
+                grouped: dict[tuple[int, int, int | None], list[Any]] = defaultdict(list)
+                rows = await models.Habilitation.filter(user_id__in=users, structure_id__in=structures).order_by(
+                    "application_id", "id"
+                )
+                for row in rows:
+                    grouped[(row.user_id, row.structure_id, row.service_id)].append(row)
+                return [grouped.get(k, []) for k in keys]
+
+            self._habilitations = DataLoader(load_fn=load)
+        return self._habilitations

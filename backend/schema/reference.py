@@ -9,20 +9,8 @@ from strawberry import relay
 
 from backend import models
 from backend.schema.context import Info
+from backend.schema.enums import AccessLevel, Domain, TicketObjectType
 from backend.schema.node import register_node
-
-Domain = strawberry.enum(models.Domain, name="Domain", description="Functional domains of the portal.")
-AccessLevel = strawberry.enum(
-    models.AccessLevel,
-    name="AccessLevel",
-    description="Consultation reads; modification reads and writes (it implies consultation).",
-)
-TicketObjectType = strawberry.enum(
-    models.TicketObjectType,
-    name="TicketObjectType",
-    description="Kinds of object a ticket may concern: invoice, refund request, legal-fees statement.",
-)
-
 
 @register_node
 @strawberry.type(name="Application", description="A functional area of the portal, held through profiles.")

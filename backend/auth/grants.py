@@ -1,0 +1,121 @@
+"""What a viewer may do where: their habilitations, loaded once per request.
+
+Modification implies consultation; a habilitation held at structure level
+covers every service of that structure; one held on a service covers that
+service only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backend import models
+from backend.models import AccessLevel
+
+RANK = {AccessLevel.CONSULTATION: 1, AccessLevel.MODIFICATION: 2}
+
+
+@dataclass(frozen=True)
+class Need:
+    """An application at a level, e.g. ``ORGANISATION.consultation``."""
+
+    application: str
+    level: AccessLevel
+
+    def __str__(self) -> str:
+        word = "consultation" if self.level is AccessLevel.CONSULTATION else "modification"
+        return f"{self.application.replace('_', ' ').capitalize()} {word}"
+
+
+class App:
+    """``ORGANISATION.consultation`` reads better than ``Need("ORGANISATION", CONSULTATION)``."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.consultation = Need(code, AccessLevel.CONSULTATION)
+        self.modification = Need(code, AccessLevel.MODIFICATION)
+
+
+ORGANISATION = App("ORGANISATION")
+SOLLICITATIONS_EMISES = App("SOLLICITATIONS_EMISES")
+SOLLICITATIONS_RECUES = App("SOLLICITATIONS_RECUES")
+FACTURES_EMISES = App("FACTURES_EMISES")
+
+
+@dataclass
+class Grants:
+    """The viewer's rights, as plain dictionaries: guards read them and never query."""
+
+    user_id: int | None
+    is_platform_admin: bool = False
+    is_support_agent: bool = False
+    # (structure_id, application code) -> best level rank held at structure level
+    on_structure: dict[tuple[int, str], int] = field(default_factory=dict)
+    # (service_id, application code) -> best level rank held on that service
+    on_service: dict[tuple[int, str], int] = field(default_factory=dict)
+    # service_id -> structure_id, for the services the viewer holds something on
+    service_structure: dict[int, int] = field(default_factory=dict)
+    # structures where the viewer has an ACTIVE membership (structure or service level)
+    member_of: set[int] = field(default_factory=set)
+    # structures the viewer is principal manager of
+    manager_of: set[int] = field(default_factory=set)
+
+    @classmethod
+    async def load(cls, user: models.User | None) -> Grants:
+        if user is None:
+            return cls(user_id=None)
+        grants = cls(
+            user_id=user.id,
+            is_platform_admin=bool(user.is_platform_admin),
+            is_support_agent=bool(user.is_support_agent),
+        )
+        rows = await models.Habilitation.filter(user_id=user.id).values_list(
+            "structure_id", "service_id", "application__code", "profile__level"
+        )
+        grants.member_of = set(
+            await models.Membership.filter(user_id=user.id, status=models.MembershipStatus.ACTIVE).values_list(
+                "structure_id", flat=True
+            )
+        )
+        grants.manager_of = set(
+            await models.Structure.filter(principal_manager_id=user.id).values_list("id", flat=True)
+        )
+        for structure_id, service_id, app, level in rows:
+            rank = RANK[AccessLevel(level)]
+            if service_id is None:
+                key = (structure_id, app)
+                grants.on_structure[key] = max(rank, grants.on_structure.get(key, 0))
+            else:
+                key = (service_id, app)
+                grants.on_service[key] = max(rank, grants.on_service.get(key, 0))
+                grants.service_structure[service_id] = structure_id
+        return grants
+
+    def has(self, need: Need, structure_id: int, service_id: int | None = None) -> bool:
+        """On the structure itself (service_id None) or on one of its services."""
+        if self.is_platform_admin:
+            return True
+        wanted = RANK[need.level]
+        if self.on_structure.get((structure_id, need.application), 0) >= wanted:
+            return True
+        return service_id is not None and self.on_service.get((service_id, need.application), 0) >= wanted
+
+    def has_somewhere_in(self, need: Need, structure_id: int) -> bool:
+        """At structure level, or on at least one of its services."""
+        if self.has(need, structure_id):
+            return True
+        wanted = RANK[need.level]
+        return any(
+            self.service_structure.get(service_id) == structure_id and rank >= wanted
+            for (service_id, app), rank in self.on_service.items()
+            if app == need.application
+        )
+
+    def structures_with(self, need: Need) -> set[int]:
+        """Structures where the need is met at structure level (for SQL filters)."""
+        wanted = RANK[need.level]
+        return {s for (s, app), rank in self.on_structure.items() if app == need.application and rank >= wanted}
+
+    def services_with(self, need: Need) -> set[int]:
+        wanted = RANK[need.level]
+        return {s for (s, app), rank in self.on_service.items() if app == need.application and rank >= wanted}

@@ -1,0 +1,101 @@
+"""Reading structures, services and memberships through the viewer's grants, filtered in SQL."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from backend import models
+from backend.auth.grants import ORGANISATION, Grants
+from backend.models import IdentifierType, MembershipStatus
+
+
+def directory_filter(grants: Grants) -> Q:
+    """The public directory: every structure but PARTICULIER ones, which only their members see."""
+    if grants.is_platform_admin or grants.is_support_agent:
+        return Q()
+    known = grants.member_of | grants.structures_with(ORGANISATION.consultation)
+    return ~Q(identifier_type=IdentifierType.PARTICULIER) | Q(id__in=sorted(known) or [0])
+
+
+def city_visible(structure: models.Structure, grants: Grants) -> bool:
+    """INSEE's non-diffusible establishments keep their city from everyone but their members."""
+    return (
+        not structure.non_diffusible_insee
+        or grants.is_platform_admin
+        or structure.id in grants.member_of
+        or grants.has(ORGANISATION.consultation, structure.id)
+    )
+
+
+def search_structures(
+    grants: Grants,
+    *,
+    search: str | None = None,
+    kind: models.StructureKind | None = None,
+    status: models.ActivityStatus | None = None,
+    mine: bool = False,
+) -> QuerySet[models.Structure]:
+    query = models.Structure.filter(directory_filter(grants))
+    if mine:
+        query = query.filter(id__in=sorted(grants.member_of) or [0])
+    if kind is not None:
+        query = query.filter(kind=kind)
+    if status is not None:
+        query = query.filter(status=status)
+    if search and search.strip():
+        term = search.strip()
+        members = sorted(grants.member_of) or [0]
+        query = query.filter(
+            Q(identifier__icontains=term)
+            | Q(name__icontains=term)
+            | Q(label__icontains=term)
+            | Q(postal_code__startswith=term)
+            | (Q(city__icontains=term) & (Q(non_diffusible_insee=False) | Q(id__in=members)))
+        )
+    return query.order_by("name", "id")
+
+
+async def visible_structure(grants: Grants, pk: int) -> models.Structure | None:
+    return await models.Structure.filter(directory_filter(grants), id=pk).first()
+
+
+def members_of(
+    grants: Grants,
+    structure_id: int,
+    *,
+    search: str | None = None,
+    service_id: int | None = None,
+    status: MembershipStatus | None = None,
+) -> QuerySet[models.Membership]:
+    """Memberships of a structure the viewer may list: all of them with Organisation consultation
+    at structure level, else those of the services where they hold it."""
+    query = models.Membership.filter(structure_id=structure_id, status=status or MembershipStatus.ACTIVE)
+    if not grants.has(ORGANISATION.consultation, structure_id):
+        services = [s for s in grants.services_with(ORGANISATION.consultation)]
+        query = query.filter(service_id__in=services or [0])
+    if service_id is not None:
+        query = query.filter(service_id=service_id)
+    if search and search.strip():
+        term = search.strip()
+        query = query.filter(
+            Q(user__last_name__icontains=term) | Q(user__first_name__icontains=term) | Q(user__email__icontains=term)
+        )
+    return query.order_by("user__last_name", "user__first_name", "id")
+
+
+def memberships_of_user(grants: Grants, user_id: int, *, search: str | None = None) -> QuerySet[models.Membership]:
+    """A user's ACTIVE memberships the viewer may see: their own, and those on structures where
+    the viewer holds Organisation consultation."""
+    query = models.Membership.filter(user_id=user_id, status=MembershipStatus.ACTIVE)
+    if user_id != grants.user_id and not grants.is_platform_admin:
+        structures = sorted(grants.structures_with(ORGANISATION.consultation)) or [0]
+        query = query.filter(structure_id__in=structures)
+    if search and search.strip():
+        term = search.strip()
+        query = query.filter(
+            Q(structure__name__icontains=term)
+            | Q(structure__identifier__icontains=term)
+            | Q(structure__label__icontains=term)
+        )
+    return query.order_by("structure__name", "id")
