@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -104,15 +105,16 @@ async def healthz(request: Request) -> JSONResponse:
 
 def spa_fallback(dist: Path):
     index = dist / "index.html"
+    root = dist.resolve()
 
     async def serve(request: Request) -> Response:
         path = request.url.path
         if path.startswith(SERVER_PREFIXES):
             return JSONResponse({"error": "Ressource introuvable."}, 404)
-        candidate = (dist / path.lstrip("/")).resolve()
-        if path != "/" and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
-            return FileResponse(candidate)
-        if not index.exists():
+        candidate = anyio.Path(dist / path.lstrip("/"))
+        if path != "/" and await candidate.is_file() and (await candidate.resolve()).is_relative_to(root):
+            return FileResponse(str(candidate))
+        if not await anyio.Path(index).exists():
             return HTMLResponse(
                 "<!doctype html><html lang='fr'><title>Portail Organisation</title><main><h1>Interface non "
                 "construite</h1><p>Lancez <code>make run</code>.</p></main></html>",

@@ -3,6 +3,7 @@ the app served in-process over HTTP, and helpers to speak GraphQL to it."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -75,10 +76,14 @@ async def _empty_tables(settings: Settings, keep: set[str]) -> None:
         return
     if settings.is_sqlite:
         await conn.execute_script(
-            "PRAGMA foreign_keys=OFF;" + "".join(f'DELETE FROM "{t}";' for t in tables) + "PRAGMA foreign_keys=ON;"
+            "PRAGMA foreign_keys=OFF;"
+            + "".join(f'DELETE FROM "{t}";' for t in tables)
+            + "PRAGMA foreign_keys=ON;"
         )
     else:
-        await conn.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        await conn.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
 
 
 @pytest.fixture
@@ -95,7 +100,9 @@ class GraphQLClient:
         self.http = http
         self.headers: dict[str, str] = {"X-Requested-With": "portail"}
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers, **kwargs
         )
@@ -124,3 +131,43 @@ def gql(http: httpx.AsyncClient) -> GraphQLClient:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [(e.get("extensions") or {}).get("code") for e in body.get("errors", [])]
+
+
+class QueryCounter(logging.Handler):
+    """Counts the SQL statements Tortoise sends (it logs each one on tortoise.db_client)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], str):
+            statement = record.args[0].lstrip().upper()
+            if statement.startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+                self.statements.append(record.args[0])
+        elif isinstance(record.msg, str) and record.msg.lstrip().upper().startswith(
+            ("SELECT", "INSERT", "UPDATE")
+        ):
+            self.statements.append(record.msg)
+
+    def __enter__(self) -> QueryCounter:
+        logger = logging.getLogger("tortoise.db_client")
+        self._level = logger.level
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logger = logging.getLogger("tortoise.db_client")
+        logger.removeHandler(self)
+        logger.setLevel(self._level)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries() -> type[QueryCounter]:
+    """`with count_queries() as counter: …` then `counter.count`."""
+    return QueryCounter

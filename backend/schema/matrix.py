@@ -34,9 +34,12 @@ def read_rules(schema: strawberry.Schema) -> list[tuple[str, str, str | None]]:
     for name, definition in _definitions(schema):
         if name not in nodes:
             continue
+        exposed = schema._schema.type_map[name].fields  # type: ignore[union-attr]
         for field in definition.fields:
-            rule = rule_of(field)
-            rows.append((name, field.graphql_name or _camel(field.python_name), rule.describe() if rule else None))
+            field_name = field.graphql_name or _camel(field.python_name)
+            if field_name in exposed:
+                rule = rule_of(field)
+                rows.append((name, field_name, rule.describe() if rule else None))
     return rows
 
 
@@ -48,7 +51,9 @@ def action_rules(schema: strawberry.Schema) -> list[tuple[str, str | None]]:
     rows = []
     for field in definition.fields:
         requirement = requirement_of(field)
-        rows.append((field.graphql_name or _camel(field.python_name), requirement.describe() if requirement else None))
+        rows.append(
+            (field.graphql_name or _camel(field.python_name), requirement.describe() if requirement else None)
+        )
     return sorted(rows)
 
 

@@ -5,6 +5,6 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 
-def transaction():  # noqa: ANN201 - Tortoise's context manager type is private
+def transaction():
     """Every write of a use case, with its audit event, happens inside one of these."""
     return in_transaction("default")

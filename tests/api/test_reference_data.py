@@ -17,7 +17,11 @@ async def test_an_anonymous_client_reads_applications_profiles_and_ticket_catego
     data = await gql.query(REFERENCE_QUERY)
     apps = {a["code"]: a for a in data["applications"]}
     assert len(apps) == 15
-    assert apps["FACTURES_EMISES"] == {"code": "FACTURES_EMISES", "name": "Factures émises", "domain": "FACTURATION"}
+    assert apps["FACTURES_EMISES"] == {
+        "code": "FACTURES_EMISES",
+        "name": "Factures émises",
+        "domain": "FACTURATION",
+    }
     assert apps["ORGANISATION"]["domain"] == "ORGANISATION"
     assert apps["SOLLICITATIONS_RECUES"]["domain"] == "SUPPORT"
 

@@ -50,7 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     portail = [sys.executable, "-m", "backend.cli"]
     subprocess.run([*portail, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([*portail, "seed", "--demo"], env=env, check=True, capture_output=True)
-    log = open(var_dir / "server.log", "w")  # noqa: SIM115 - closed below
+    log = open(var_dir / "server.log", "w")
     process = subprocess.Popen([*portail, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -77,7 +77,9 @@ def browser() -> Iterator[object]:
 
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.fail("Chromium is missing: install Debian's package (apt-get install chromium) or run `make test`.")
+        pytest.fail(
+            "Chromium is missing: install Debian's package (apt-get install chromium) or run `make test`."
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -102,5 +104,7 @@ def assert_accessible(page) -> None:
     """No serious or critical axe-core violation on the screen as it is now."""
     results = _axe.run(page)
     bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
-    details = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad
+    ]
     assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(details)
