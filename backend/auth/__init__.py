@@ -1,0 +1,1 @@
+"""Authentication: passwords, sessions, API tokens, login throttling, the viewer's grants."""

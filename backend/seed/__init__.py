@@ -1,0 +1,1 @@
+"""Seed data: reference files and the demo data set (``portail seed``)."""

@@ -1,0 +1,1 @@
+"""The SIRENE register: import of INSEE's stock file of establishments."""
