@@ -20,8 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
+from tortoise.contrib.starlette import RegisterTortoise
 
-from backend.db import close_db, init_db
+from backend.db import tortoise_config
 from backend.schema import build_schema
 from backend.schema.context import Context
 from backend.settings import Settings, get_settings
@@ -130,13 +131,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if manage_db:
-            await init_db(settings)
-        try:
+        if not manage_db:
             yield
-        finally:
-            if manage_db:
-                await close_db()
+            return
+        # RegisterTortoise keeps the ORM context as a global fallback: the lifespan runs in its own
+        # task, and request tasks must see the same connections.
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            yield
 
     graphql = PortailGraphQL(settings)
     dist = settings.frontend_dist
