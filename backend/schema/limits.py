@@ -100,7 +100,11 @@ def query_limits_rule(settings: Settings) -> type[ValidationRule]:
                 if isinstance(selection, FieldNode):
                     if selection.alias is not None:
                         self.aliases += 1
-                    inner = self.depth(selection.selection_set, level + 1, seen) if selection.selection_set else level + 1
+                    # Introspection (__schema, __type) nests ofType deeply but is bounded by the
+                    # schema itself: GraphiQL's standard query must pass.
+                    introspection = selection.name.value.startswith("__")
+                    descend = selection.selection_set is not None and not introspection
+                    inner = self.depth(selection.selection_set, level + 1, seen) if descend else level + 1
                 elif isinstance(selection, InlineFragmentNode):
                     inner = self.depth(selection.selection_set, level, seen)
                 elif isinstance(selection, FragmentSpreadNode):

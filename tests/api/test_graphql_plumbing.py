@@ -92,3 +92,11 @@ async def test_health_reports_the_database(http) -> None:
     response = await http.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_graphiql_standard_introspection_query_passes_the_limits(gql) -> None:
+    from graphql import get_introspection_query
+
+    body = await gql.post(get_introspection_query(descriptions=True))
+    assert "errors" not in body, body.get("errors")
+    assert body["data"]["__schema"]["queryType"]["name"] == "Query"

@@ -36,10 +36,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `server`'s PORTAIL_VAR_DIR: its SQLite file, its log and its mail outbox (`outbox/*.eml`)."""
+    return tmp_path_factory.mktemp("e2e-var")
+
+
+@pytest.fixture(scope="session")
+def server(server_var_dir: Path) -> Iterator[str]:
     if not (PROJECT_ROOT / "frontend" / "dist" / "index.html").exists():
         pytest.fail("The SPA is not built: run `make test` (it runs `npm ci && npm run build`).")
-    var_dir = tmp_path_factory.mktemp("e2e-var")
+    var_dir = server_var_dir
     port = _free_port()
     env = {
         **os.environ,

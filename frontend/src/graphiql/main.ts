@@ -8,6 +8,7 @@
  * Integrators paste `{"Authorization": "Bearer <jeton>"}` in the Headers tab.
  */
 import 'graphiql/graphiql.css'
+import './accessibility.css'
 
 import { DOC_EXPLORER_PLUGIN } from '@graphiql/react'
 import { GraphiQL, type GraphiQLProps } from 'graphiql'
@@ -85,6 +86,39 @@ const fetcher: GraphiQLProps['fetcher'] = async (params, options) => {
 
 const container = document.getElementById('graphiql')
 if (!container) throw new Error('#graphiql manquant')
+
+/**
+ * GraphiQL's CodeMirror editors type into unlabelled hidden textareas and
+ * scroll in regions that the keyboard cannot reach: name the textareas and
+ * make the scrolling regions focusable, whenever GraphiQL (re)creates them.
+ */
+function label(editor: Element | null | undefined, text: string) {
+  const textarea = editor?.querySelector('.CodeMirror textarea')
+  if (textarea && !textarea.hasAttribute('aria-label')) textarea.setAttribute('aria-label', text)
+}
+
+function labelEditors(root: HTMLElement) {
+  label(root.querySelector('.graphiql-query-editor'), 'Opération GraphQL')
+  // The variables editor, then the headers editor (GraphiQL's order).
+  const [variables, headers] = root.querySelectorAll('.graphiql-editor-tool .graphiql-editor')
+  label(variables, 'Variables (JSON)')
+  label(headers, 'En-têtes HTTP (JSON)')
+  label(root.querySelector('.graphiql-response'), 'Résultat de l’opération')
+  // CodeMirror gives them tabindex="-1": reachable by script only.
+  root.querySelectorAll<HTMLElement>('.CodeMirror-scroll').forEach((region) => {
+    if (region.tabIndex < 0) region.tabIndex = 0
+  })
+}
+
+let scheduled = false
+new MutationObserver(() => {
+  if (scheduled) return
+  scheduled = true
+  requestAnimationFrame(() => {
+    scheduled = false
+    labelEditors(container)
+  })
+}).observe(container, { childList: true, subtree: true })
 
 createRoot(container).render(
   createElement(GraphiQL, {

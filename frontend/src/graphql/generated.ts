@@ -13,8 +13,12 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** Date (isoformat) */
+  Date: { input: string; output: string; }
   /** Date with time (isoformat) */
   DateTime: { input: string; output: string; }
+  /** Represents a file upload. */
+  Upload: { input: File; output: File; }
 };
 
 /** Consultation reads; modification reads and writes (it implies consultation). */
@@ -27,6 +31,87 @@ export type AccountStatus =
   | 'ACTIVE'
   | 'INACTIVE'
   | 'LOCKED';
+
+/** ACTIVE or INACTIVE (deactivated). */
+export type ActivityStatus =
+  | 'ACTIVE'
+  | 'INACTIVE';
+
+/** Grant one profile to one user on a structure or service. */
+export type AddHabilitationInput = {
+  /** The profile. */
+  profileId: Scalars['ID']['input'];
+  /** The service, at service level. */
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The structure. */
+  structureId: Scalars['ID']['input'];
+  /** The user (attached at that level). */
+  userId: Scalars['ID']['input'];
+};
+
+/** Grant profiles to several users at once (all or nothing). */
+export type AddHabilitationsInput = {
+  /** The profiles, one per application at most. */
+  profileIds: Array<Scalars['ID']['input']>;
+  /** The service, at service level. */
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The structure. */
+  structureId: Scalars['ID']['input'];
+  /** The users (attached at that level). */
+  userIds: Array<Scalars['ID']['input']>;
+};
+
+/** A postal address. */
+export type Address = {
+  __typename?: 'Address';
+  /** City. */
+  city: Scalars['String']['output'];
+  /** ISO 3166-1 alpha-2 */
+  country: Scalars['String']['output'];
+  /** Street address. */
+  line1: Scalars['String']['output'];
+  /** Address complement. */
+  line2: Maybe<Scalars['String']['output']>;
+  /** Second address complement. */
+  line3: Maybe<Scalars['String']['output']>;
+  /** Postal code. */
+  postalCode: Scalars['String']['output'];
+};
+
+/** A postal address. */
+export type AddressInput = {
+  /** City. */
+  city: Scalars['String']['input'];
+  /** ISO 3166-1 alpha-2, e.g. FR. */
+  country: Scalars['String']['input'];
+  /** Street address. */
+  line1: Scalars['String']['input'];
+  /** Address complement. */
+  line2?: InputMaybe<Scalars['String']['input']>;
+  /** Second address complement. */
+  line3?: InputMaybe<Scalars['String']['input']>;
+  /** Postal code (5 digits in France). */
+  postalCode: Scalars['String']['input'];
+};
+
+/** A personal API token (Authorization: Bearer …) acting as its owner. */
+export type ApiToken = Node & {
+  __typename?: 'ApiToken';
+  /** When the token was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** After this moment the token authenticates nobody; null: never expires. */
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** Last use (updated at most once a minute). */
+  lastUsedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Name given by the owner, to recognise the token. */
+  name: Scalars['String']['output'];
+  /** First characters only; the secret is shown once, at creation. */
+  prefix: Scalars['String']['output'];
+  /** A read-only token may run queries only. */
+  readOnly: Scalars['Boolean']['output'];
+};
 
 /** A functional area of the portal, held through profiles. */
 export type Application = Node & {
@@ -41,6 +126,340 @@ export type Application = Node & {
   name: Scalars['String']['output'];
 };
 
+/** A request a structure's managers decide on: attachment to a structure or service, or habilitation change. */
+export type Approval = Node & {
+  __typename?: 'Approval';
+  /** The structure's principal manager when the request was made (shown as « Approbateur »); any holder of Organisation modification on the structure may decide. */
+  approver: Maybe<User>;
+  /** The comment history, oldest first. */
+  comments: Array<Comment>;
+  /** When it was requested. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When it was decided or cancelled. */
+  decidedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Who decided (null while requested, and when the system applied it). */
+  decidedBy: Maybe<User>;
+  /** The reason of a refusal (or of a decision by the system). */
+  decisionReason: Maybe<Scalars['String']['output']>;
+  /** What is asked, in French. */
+  description: Scalars['String']['output'];
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** Attachment or habilitation change. */
+  kind: ApprovalKind;
+  /** e.g. RITM0014709 */
+  number: Scalars['String']['output'];
+  /** Profiles to add (HABILITATION_CHANGE). */
+  profilesToAdd: Array<Profile>;
+  /** Profiles to remove (HABILITATION_CHANGE). */
+  profilesToRemove: Array<Profile>;
+  /** Who asked. */
+  requester: User;
+  /** The service, for a request at service level. */
+  service: Maybe<Service>;
+  /** Requested, approved, refused or cancelled. */
+  state: ApprovalState;
+  /** The structure. */
+  structure: Structure;
+  /** True when the viewer may cancel it now (their own request, still requested). */
+  viewerCanCancel: Scalars['Boolean']['output'];
+  /** True when the viewer may approve or refuse it now. */
+  viewerCanDecide: Scalars['Boolean']['output'];
+};
+
+/** A page of a list, with the total number of items the viewer may see. */
+export type ApprovalConnection = {
+  __typename?: 'ApprovalConnection';
+  /** The items of this page, in order. */
+  edges: Array<ApprovalEdge>;
+  /** Where this page stands in the list. */
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (every page). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a connection: one node and its cursor. */
+export type ApprovalEdge = {
+  __typename?: 'ApprovalEdge';
+  /** Opaque cursor; pass it as `after` to read what follows. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Approval;
+};
+
+/** ATTACHMENT (request to join a structure or service) or HABILITATION_CHANGE (profiles to add or remove). */
+export type ApprovalKind =
+  | 'ATTACHMENT'
+  | 'HABILITATION_CHANGE';
+
+/** The answer of a request or a decision. */
+export type ApprovalPayload = {
+  __typename?: 'ApprovalPayload';
+  /** The approval; null on failure. */
+  approval: Maybe<Approval>;
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+};
+
+/** REQUESTED (waiting for a decision), APPROVED, REFUSED, CANCELLED (withdrawn by the requester). */
+export type ApprovalState =
+  | 'APPROVED'
+  | 'CANCELLED'
+  | 'REFUSED'
+  | 'REQUESTED';
+
+/** The answer of a decision on several approvals at once. */
+export type ApprovalsPayload = {
+  __typename?: 'ApprovalsPayload';
+  /** The approvals decided (empty on failure). */
+  approvals: Array<Approval>;
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+};
+
+/** Attach a user by email, at structure level or at service level. */
+export type AttachUserInput = {
+  /** The user's login email; without an account, an invitation is sent. */
+  email: Scalars['String']['input'];
+  /** The service, for an attachment at service level (maille service). */
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The structure. */
+  structureId: Scalars['ID']['input'];
+};
+
+/** One change recorded in the audit log. */
+export type AuditEvent = Node & {
+  __typename?: 'AuditEvent';
+  /** What, e.g. "structure.update", "habilitation.remove". */
+  action: Scalars['String']['output'];
+  /** Who (null for the system). */
+  actor: Maybe<User>;
+  /** When. */
+  at: Scalars['DateTime']['output'];
+  /** JSON object {field: [before, after]} of the changed fields; secrets and full IBANs masked. */
+  changes: Maybe<Scalars['String']['output']>;
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** The structure concerned. */
+  structure: Maybe<Structure>;
+  /** The user the event is about (attached, detached, granted a profile…). */
+  subjectUser: Maybe<User>;
+  /** The identifier of the object changed (its database key). */
+  targetId: Scalars['ID']['output'];
+  /** The kind of object changed, e.g. "Habilitation". */
+  targetType: Scalars['String']['output'];
+};
+
+/** A page of a list, with the total number of items the viewer may see. */
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  /** The items of this page, in order. */
+  edges: Array<AuditEventEdge>;
+  /** Where this page stands in the list. */
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (every page). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a connection: one node and its cursor. */
+export type AuditEventEdge = {
+  __typename?: 'AuditEventEdge';
+  /** Opaque cursor; pass it as `after` to read what follows. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: AuditEvent;
+};
+
+/** Bank details (coordonnée bancaire) of a structure. Organisation consultation reads them with a masked IBAN; the full IBAN and the RIB need Organisation modification. Informative only: a public accountant pays only the bank details declared in the contract. */
+export type BankAccount = Node & {
+  __typename?: 'BankAccount';
+  /** BIC (SWIFT code), 8 or 11 characters, if given. */
+  bic: Maybe<Scalars['String']['output']>;
+  /** ISO 3166-1 alpha-2 country of the IBAN. */
+  country: Scalars['String']['output'];
+  /** When the account was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Full IBAN, electronic format (no spaces): Organisation modification only (null + FORBIDDEN otherwise). */
+  iban: Maybe<Scalars['String']['output']>;
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** Affactureur: the account belongs to the factoring company the structure assigned its invoices to. */
+  isFactor: Scalars['Boolean']['output'];
+  /** Masked, e.g. FR76 **** **** **** **** **** 189. Organisation consultation. */
+  maskedIban: Scalars['String']['output'];
+  /** Name, shown when an invoice is filed. */
+  name: Scalars['String']['output'];
+  /** The RIB shows the full IBAN: Organisation modification only. */
+  ribDocument: Maybe<Document>;
+  /** Active or inactive. */
+  status: ActivityStatus;
+  /** The structure the account belongs to. */
+  structure: Structure;
+  /** When the account last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: send it back with updateBankAccount. */
+  version: Scalars['Int']['output'];
+};
+
+/** The answer of a bank account mutation. */
+export type BankAccountPayload = {
+  __typename?: 'BankAccountPayload';
+  /** The bank account after the change; null on failure. */
+  bankAccount: Maybe<BankAccount>;
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+};
+
+/** A comment in an approval's history. */
+export type Comment = {
+  __typename?: 'Comment';
+  /** Who wrote it (null if the account was deleted). */
+  author: Maybe<User>;
+  /** The text. */
+  body: Scalars['String']['output'];
+  /** When it was written. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Identifier of the comment. */
+  id: Scalars['ID']['output'];
+};
+
+/** The answer of createApiToken. */
+export type CreateApiTokenPayload = {
+  __typename?: 'CreateApiTokenPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The secret, shown once. */
+  secret: Maybe<Scalars['String']['output']>;
+  /** The new token. */
+  token: Maybe<ApiToken>;
+};
+
+/** New bank details of a structure. */
+export type CreateBankAccountInput = {
+  /** National account number (BBAN); its length and content depend on the country (23 alphanumerics for France). */
+  bban?: InputMaybe<Scalars['String']['input']>;
+  /** BIC/SWIFT, 8 or 11 characters; its country must be the IBAN's (French overseas territories and Monaco: French IBANs). */
+  bic?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 3166-1 alpha-2 country of the account, with bban and ibanKey. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  /** Either the whole IBAN, or country + bban + ibanKey (check digits). Spaces are ignored. */
+  iban?: InputMaybe<Scalars['String']['input']>;
+  /** The IBAN's two check digits. */
+  ibanKey?: InputMaybe<Scalars['String']['input']>;
+  /** Affactureur: the account belongs to the factoring company (default false). */
+  isFactor?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Name, shown when an invoice is filed (100 characters at most). */
+  name: Scalars['String']['input'];
+  /** Mandatory: left out, the payload answers REQUIRED. The RIB as PDF, JPEG or PNG (checked by content), 10 MB at most, a name of 50 characters at most. */
+  ribDocument?: InputMaybe<Scalars['Upload']['input']>;
+  /** The structure. */
+  structureId: Scalars['ID']['input'];
+};
+
+/** A new service of a structure (« Créer un service »). */
+export type CreateServiceInput = {
+  /** Postal address. */
+  address?: InputMaybe<AddressInput>;
+  /** Code, unique within the structure. */
+  code: Scalars['String']['input'];
+  /** Invoices to this service must carry a legal commitment number. */
+  commitmentNumberRequired?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Name. */
+  name: Scalars['String']['input'];
+  /** The structure. */
+  structureId: Scalars['ID']['input'];
+  /** Valid from. */
+  validFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Valid until (not before validFrom). */
+  validUntil?: InputMaybe<Scalars['Date']['input']>;
+};
+
+/** A new structure (« Créer une structure »). */
+export type CreateStructureInput = {
+  /** Postal address; left out: the SIRENE register's (SIRET). */
+  address?: InputMaybe<AddressInput>;
+  /** Contact email. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** SIRET or other identifier; left out for PARTICULIER (the portal assigns one). */
+  identifier?: InputMaybe<Scalars['String']['input']>;
+  /** How the structure is identified. */
+  identifierType: IdentifierType;
+  /** PRIVATE by default; PUBLIC: platform administrators only. */
+  kind?: InputMaybe<StructureKind>;
+  /** Label (libellé). */
+  label?: InputMaybe<Scalars['String']['input']>;
+  /** Legal-fees provider category (mémoires de frais de justice). */
+  legalFeesProviderCategory?: InputMaybe<Scalars['String']['input']>;
+  /** Company name (raison sociale); left out: the SIRENE register's (SIRET). */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Options. */
+  options?: InputMaybe<StructureOptionsInput>;
+  /** Contact phone. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The answer of a mutation that deletes several things at once. */
+export type DeleteManyPayload = {
+  __typename?: 'DeleteManyPayload';
+  /** Global IDs of what was deleted (empty on failure). */
+  deletedIds: Array<Scalars['ID']['output']>;
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+};
+
+/** The answer of a mutation that deletes or ends something. */
+export type DeletePayload = {
+  __typename?: 'DeletePayload';
+  /** Global ID of what was deleted or ended; null on failure. */
+  deletedId: Maybe<Scalars['ID']['output']>;
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+};
+
+/** Detach a user from a structure or one of its services. */
+export type DetachUserInput = {
+  /** Why (mandatory; sent to the user). */
+  comment: Scalars['String']['input'];
+  /** The service, to detach at service level. */
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The structure. */
+  structureId: Scalars['ID']['input'];
+  /** The user. */
+  userId: Scalars['ID']['input'];
+};
+
+/** A stored file: a structure's attachment (pièce jointe) or a bank account's RIB. Whoever may read it may download it at `downloadUrl`. */
+export type Document = Node & {
+  __typename?: 'Document';
+  /** Media type, derived from the extension (not from the client). */
+  contentType: Scalars['String']['output'];
+  /** When it was uploaded. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Relative URL; GET it with the same session or token. Checked like the document itself (404 for a document that does not exist and for one the viewer may not read). */
+  downloadUrl: Scalars['String']['output'];
+  /** File name as uploaded (50 characters at most, with its extension). */
+  filename: Scalars['String']['output'];
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** SHA-256 of the content, lowercase hex. */
+  sha256: Scalars['String']['output'];
+  /** Size in bytes (10 MB at most). */
+  size: Scalars['Int']['output'];
+  /** Who uploaded it, if the account still exists. */
+  uploadedBy: Maybe<User>;
+};
+
+/** The answer of uploadStructureDocument. */
+export type DocumentPayload = {
+  __typename?: 'DocumentPayload';
+  /** The stored document. */
+  document: Maybe<Document>;
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+};
+
 /** Functional domains of the portal. */
 export type Domain =
   | 'COMMANDE'
@@ -51,10 +470,768 @@ export type Domain =
   | 'RACCORDEMENTS'
   | 'SUPPORT';
 
+/** Duplicate a structure under a new SIRET (« Dupliquer une structure »). */
+export type DuplicateStructureInput = {
+  /** Postal address; left out: the register's, else the origin's. */
+  address?: InputMaybe<AddressInput>;
+  /** Contact email; left out: the origin's. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** New label; left out: the origin's. */
+  label?: InputMaybe<Scalars['String']['input']>;
+  /** New company name; left out: the register's, else the origin's. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The new SIRET, checked against SIRENE as at creation. */
+  newSiret: Scalars['String']['input'];
+  /** Non-diffusible INSEE; left out: as the register says. */
+  nonDiffusibleInsee?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Contact phone; left out: the origin's. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** The active SIRET structure to duplicate. */
+  structureId: Scalars['ID']['input'];
+};
+
+/** The answer of duplicateStructure. */
+export type DuplicateStructurePayload = {
+  __typename?: 'DuplicateStructurePayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The structure it was duplicated from, now inactive. */
+  origin: Maybe<Structure>;
+  /** The new structure; null on failure. */
+  structure: Maybe<Structure>;
+};
+
+/** Stable codes of the situations a client may meet. */
+export type ErrorCode =
+  /** Five failed logins for this email in the last hour. */
+  | 'ACCOUNT_LOCKED'
+  /** Duplicate identifier, profile already held, already attached… */
+  | 'ALREADY_EXISTS'
+  /** Stale version: reload and retry. */
+  | 'CONFLICT'
+  /** The viewer lacks the habilitation. */
+  | 'FORBIDDEN'
+  /** Transition not allowed from the current state. */
+  | 'INVALID_STATE'
+  /** The object does not exist. */
+  | 'NOT_FOUND'
+  /** Too many attempts from this client. */
+  | 'RATE_LIMITED'
+  /** A mandatory field is missing. */
+  | 'REQUIRED'
+  /** The establishment is closed in the SIRENE register. */
+  | 'SIRENE_CLOSED'
+  /** The SIRET is not in the SIRENE register. */
+  | 'SIRENE_UNKNOWN'
+  /** Password right; send logIn again with the TOTP code. */
+  | 'TWO_FACTOR_REQUIRED'
+  /** No session or token. */
+  | 'UNAUTHENTICATED'
+  /** A field is malformed (bad SIRET, IBAN, email…). */
+  | 'VALIDATION';
+
+/** One profile granted to one user on a structure (or one service). */
+export type Habilitation = Node & {
+  __typename?: 'Habilitation';
+  /** When it was granted. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who granted it (null when granted by the system). */
+  grantedBy: Maybe<User>;
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** The profile. */
+  profile: Profile;
+  /** The service, when granted at service level. */
+  service: Maybe<Service>;
+  /** The structure. */
+  structure: Structure;
+  /** The user. */
+  user: User;
+};
+
+/** The answer of a change to one habilitation. */
+export type HabilitationPayload = {
+  __typename?: 'HabilitationPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The habilitation; null on failure. */
+  habilitation: Maybe<Habilitation>;
+};
+
+/** The answer of a change to several habilitations. */
+export type HabilitationsPayload = {
+  __typename?: 'HabilitationsPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The habilitations added or held after the change (empty on failure). */
+  habilitations: Array<Habilitation>;
+};
+
+/** How a structure is identified: SIRET in France, other registers elsewhere. */
+export type IdentifierType =
+  | 'AUTRE'
+  | 'HORS_UE'
+  | 'PARTICULIER'
+  | 'RIDET'
+  | 'SIRET'
+  | 'TAHITI'
+  | 'UE_HORS_FRANCE';
+
+/** attachUser for an email without an account: the attachment is made once that email has signed up and verified the address. Valid 7 days, revocable. */
+export type Invitation = Node & {
+  __typename?: 'Invitation';
+  /** When the invited person completed the attachment. */
+  acceptedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the invitation was sent. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The invited email. */
+  email: Scalars['String']['output'];
+  /** When the invitation stops working. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** The manager who invited. */
+  invitedBy: Maybe<User>;
+  /** When a manager revoked the invitation. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The service, for an attachment at service level. */
+  service: Maybe<Service>;
+  /** The structure the person is invited to. */
+  structure: Structure;
+};
+
+/** A page of a list, with the total number of items the viewer may see. */
+export type InvitationConnection = {
+  __typename?: 'InvitationConnection';
+  /** The items of this page, in order. */
+  edges: Array<InvitationEdge>;
+  /** Where this page stands in the list. */
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (every page). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a connection: one node and its cursor. */
+export type InvitationEdge = {
+  __typename?: 'InvitationEdge';
+  /** Opaque cursor; pass it as `after` to read what follows. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Invitation;
+};
+
+/** The answer of logIn; the session cookie comes with it. */
+export type LogInPayload = {
+  __typename?: 'LogInPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** Who is now signed in; null on failure. */
+  viewer: Maybe<Viewer>;
+};
+
+/** The answer of logOut. */
+export type LogOutPayload = {
+  __typename?: 'LogOutPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** True when the session (if any) was ended. */
+  ok: Scalars['Boolean']['output'];
+};
+
+/** A user's attachment (rattachement) to a structure or one of its services. */
+export type Membership = Node & {
+  __typename?: 'Membership';
+  /** When the attachment was requested or made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The manager's comment when detaching the user. */
+  detachComment: Maybe<Scalars['String']['output']>;
+  /** When the user was detached (DETACHED memberships). */
+  detachedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The user's habilitations at this membership's scope (structure, or service), by application. */
+  habilitations: Array<Habilitation>;
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** True when the user is the structure's principal manager. */
+  isPrincipalManager: Scalars['Boolean']['output'];
+  /** Null when attached at structure level (maille structure). */
+  service: Maybe<Service>;
+  /** Pending, active, refused or detached. */
+  status: MembershipStatus;
+  /** The structure. */
+  structure: Structure;
+  /** The attached user. */
+  user: User;
+};
+
+/** A page of a list, with the total number of items the viewer may see. */
+export type MembershipConnection = {
+  __typename?: 'MembershipConnection';
+  /** The items of this page, in order. */
+  edges: Array<MembershipEdge>;
+  /** Where this page stands in the list. */
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (every page). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a connection: one node and its cursor. */
+export type MembershipEdge = {
+  __typename?: 'MembershipEdge';
+  /** Opaque cursor; pass it as `after` to read what follows. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Membership;
+};
+
+/** Sort order of the users list. */
+export type MembershipOrder = {
+  /** Ascending or descending. */
+  direction?: SortDirection;
+  /** The column. */
+  field: MembershipSortField;
+};
+
+/** attachUser answers with the membership, or with an invitation when no account has that email yet. */
+export type MembershipPayload = {
+  __typename?: 'MembershipPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The invitation sent, when no account has that email yet. */
+  invitation: Maybe<Invitation>;
+  /** The membership; null otherwise. */
+  membership: Maybe<Membership>;
+};
+
+/** How the users list can be sorted. */
+export type MembershipSortField =
+  /** Date of attachment. */
+  | 'CREATED_AT'
+  /** Login email. */
+  | 'EMAIL'
+  /** First name, then last name. */
+  | 'FIRST_NAME'
+  /** Last name, then first name (the default). */
+  | 'LAST_NAME'
+  /** Membership status. */
+  | 'STATUS'
+  /** Company name of the structure. */
+  | 'STRUCTURE';
+
+/** PENDING (request awaiting approval), ACTIVE, REFUSED, DETACHED. */
+export type MembershipStatus =
+  | 'ACTIVE'
+  | 'DETACHED'
+  | 'PENDING'
+  | 'REFUSED';
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Issuer: accept the solution (RESOLVED → CLOSED). */
+  acceptTicketSolution: TicketPayload;
+  /** Activate bank details; their IBAN and BIC are checked again and a RIB is needed. */
+  activateBankAccount: BankAccountPayload;
+  /** Activate a service. */
+  activateService: ServicePayload;
+  /** Activate a structure; a SIRET structure is re-checked in SIRENE (closed: SIRENE_CLOSED). */
+  activateStructure: StructurePayload;
+  /** Grant a profile; a profile of an application the user already holds at that level is refused (« L'utilisateur a déjà l'abonnement sélectionné »). */
+  addHabilitation: HabilitationPayload;
+  /** Grant profiles to several users at once (all or nothing). */
+  addHabilitations: HabilitationsPayload;
+  /** Approve: the change applies at once; the requester is told by e-mail. */
+  approve: ApprovalPayload;
+  /** Approve several approvals at once (all or nothing). */
+  approveApprovals: ApprovalsPayload;
+  /** Recipient: take the ticket (without `assigneeId`), or give it to someone who may work it (OPEN). */
+  assignTicket: TicketPayload;
+  /** « Rattacher un utilisateur » by email, at structure or service level, with the default profiles; an email without an account gets an invitation (valid 7 days). */
+  attachUser: MembershipPayload;
+  /** Withdraw one's own request while REQUESTED; a request to join takes its pending membership along. */
+  cancelApproval: ApprovalPayload;
+  /** Change the password; the viewer's other sessions end. */
+  changePassword: OkPayload;
+  /** Issuer: close the ticket (OPEN, AWAITING_INFORMATION or RESOLVED → CLOSED). */
+  closeTicket: TicketPayload;
+  /** Add a comment to the approval's history. */
+  commentApproval: ApprovalPayload;
+  /** Either side: comment, or add files (a blank body with files), while the ticket is neither a draft nor closed. */
+  commentTicket: TicketPayload;
+  /** Enable two-factor login with a first code of the app. */
+  confirmTwoFactor: OkPayload;
+  /** Give a user exactly the structure-level profiles another user holds on the structure; answers the target's habilitations there after the copy. */
+  copyHabilitations: HabilitationsPayload;
+  /** copyHabilitations to several users at once (all or nothing). */
+  copyHabilitationsToUsers: HabilitationsPayload;
+  /** Create a personal API token acting as the viewer; its secret is returned once. */
+  createApiToken: CreateApiTokenPayload;
+  /** Create bank details (multipart request, to send the RIB). Bad IBAN, BIC or RIB: VALIDATION; RIB left out: REQUIRED. */
+  createBankAccount: BankAccountPayload;
+  /** Create a service of a structure; its code is unique within the structure. */
+  createService: ServicePayload;
+  /** Create a structure; the creator becomes its principal manager, with every profile at modification level (a structure created by a platform administrator has no manager until one is appointed). A SIRET must be valid, new to the portal, known and active in SIRENE; name and address left out come from the register. PUBLIC: platform administrators only. */
+  createStructure: StructurePayload;
+  /** Deactivate bank details. */
+  deactivateBankAccount: BankAccountPayload;
+  /** Deactivate the viewer's account (sessions and API tokens end). Allowed while principal manager: those structures are left without one. To reactivate, reset the password through the e-mailed link. */
+  deactivateMyAccount: OkPayload;
+  /** Deactivate a service. */
+  deactivateService: ServicePayload;
+  /** Deactivate a structure: it can no longer send or receive invoices nor tickets. */
+  deactivateStructure: StructurePayload;
+  /** Delete a document attached to a structure. The row is kept, marked deleted, for the audit trail; the file is removed when no other document has the same content. RIBs are replaced through updateBankAccount, not deleted here. */
+  deleteStructureDocument: DeletePayload;
+  /** Delete a draft (its author only) and its files. */
+  deleteTicketDraft: DeletePayload;
+  /** « Détacher un utilisateur » (comment mandatory): the membership becomes DETACHED and the habilitations at that level go with it. The principal manager cannot be detached. */
+  detachUser: MembershipPayload;
+  /** Disable two-factor login, with a current code of the app. */
+  disableTwoFactor: OkPayload;
+  /** Create a structure from an active SIRET structure whose SIRET changes; the origin is deactivated. Copied: kind, options other than EDI, legal-fees category, services, active memberships with their habilitations, the principal manager, bank details (inactive, to be re-checked). Not copied: EDI options, documents. */
+  duplicateStructure: DuplicateStructurePayload;
+  /** End one of the viewer's sessions; ending the current one logs out. */
+  endSession: DeletePayload;
+  /** Log in: sets the session cookie. Wrong email or password answer alike; five failures for one email within an hour lock it for an hour (ACCOUNT_LOCKED); with two-factor enabled, send the code too (TWO_FACTOR_REQUIRED without it). */
+  logIn: LogInPayload;
+  /** Log out: ends this browser's session and clears its cookie. */
+  logOut: LogOutPayload;
+  /** Issuer: send the information requested (AWAITING_INFORMATION → OPEN); the recipient is told. */
+  provideTicketInformation: TicketPayload;
+  /** Update a SIRET structure's company name, address and diffusion from the SIRENE register. */
+  refreshStructureFromSirene: StructurePayload;
+  /** Refuse, with a mandatory reason; the requester is told by e-mail. */
+  refuse: ApprovalPayload;
+  /** Refuse several approvals at once with one reason (all or nothing). */
+  refuseApprovals: ApprovalsPayload;
+  /** « Supprimer tout »: every habilitation of the user at that level (structure, or the service). Answers what the user still holds there. */
+  removeAllHabilitations: HabilitationsPayload;
+  /** « Supprimer tout » for several users at once (all or nothing). */
+  removeAllHabilitationsOfUsers: HabilitationsPayload;
+  /** Remove a habilitation row (the cross of the table). */
+  removeHabilitation: DeletePayload;
+  /** Remove several habilitation rows at once (all or nothing). */
+  removeHabilitations: DeleteManyPayload;
+  /** Issuer: send the ticket back when not satisfied (RESOLVED → OPEN, reason mandatory); the recipient is told. */
+  reopenTicket: TicketPayload;
+  /** Replace the profile of a habilitation row (the pencil of the table). */
+  replaceHabilitation: HabilitationPayload;
+  /** Ask to be attached to a structure or one of its services: a PENDING membership and an approval for its managers. */
+  requestAttachment: ApprovalPayload;
+  /** Ask for profiles to add and to remove. « Factures émises » on oneself applies at once (an APPROVED approval decided by the system); the rest becomes a REQUESTED approval, which is returned when there is one. */
+  requestHabilitationChange: ApprovalPayload;
+  /** Mail a link to choose a new password (valid 60 minutes, once); it also reactivates a deactivated account. Always answers ok, so that it reveals nothing about the email. */
+  requestPasswordReset: OkPayload;
+  /** Recipient: ask the issuer for information (OPEN → AWAITING_INFORMATION); the issuer is told. */
+  requestTicketInformation: TicketPayload;
+  /** Mail a new link to verify the login email (the previous ones stop working). */
+  resendVerificationEmail: OkPayload;
+  /** Choose a new password with the secret of the e-mailed link: ends every session, reactivates a deactivated account. */
+  resetPassword: OkPayload;
+  /** Recipient: answer (OPEN → RESOLVED, solution mandatory); the issuer is told. */
+  resolveTicket: TicketPayload;
+  /** Revoke one of the viewer's API tokens: it stops working at once. */
+  revokeApiToken: DeletePayload;
+  /** Revoke an invitation that is still waiting. */
+  revokeInvitation: DeletePayload;
+  /** Create a draft (without `id`) or update one (its author only). A draft may be incomplete: the rules are checked on submission; the issuing structure's right is checked now. */
+  saveTicketDraft: TicketPayload;
+  /** Create an account; a link to verify the email is mailed. Does not log in. */
+  signUp: SignUpPayload;
+  /** Start enabling two-factor login: a new secret to add to an authenticator app, then confirmTwoFactor with a code. */
+  startTwoFactor: TwoFactorSetupPayload;
+  /** Submit: a draft (`id`, with `input` to change it first), or a new ticket (`input` only). Validated now; the ticket gets the next number CPROCS + 7 digits and is OPEN; the recipient is told. */
+  submitTicket: TicketPayload;
+  /** Hand the principal manager role to a user attached at structure level to each structure; all or nothing. The new manager gets Organisation modification, the former one keeps their membership with Organisation consultation. */
+  transferPrincipalManager: TransferPrincipalManagerPayload;
+  /** Business recipient: hand the ticket to the platform support (OPEN, reason mandatory); the support agents are told. */
+  transferTicketToSupport: TicketPayload;
+  /** Modify bank details; send the `version` read (stale: CONFLICT). A new IBAN needs a new RIB. */
+  updateBankAccount: BankAccountPayload;
+  /** Change the viewer's names, phone or contact email (not the login email). */
+  updateMyAccount: ViewerPayload;
+  /** Modify a service (optimistic locking: send the version read). */
+  updateService: ServicePayload;
+  /** Modify the editable fields of a structure (optimistic locking: send the version read). */
+  updateStructure: StructurePayload;
+  /** Attach a document to a structure (multipart request, GraphQL multipart request spec). At most 10 MB, a name of 50 characters at most with its extension, an accepted extension, and content that matches it (VALIDATION otherwise). */
+  uploadStructureDocument: DocumentPayload;
+  /** Confirm the login email with the secret of the e-mailed link (valid 60 minutes, once). */
+  verifyEmail: OkPayload;
+};
+
+
+export type MutationAcceptTicketSolutionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationActivateBankAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationActivateServiceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationActivateStructureArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAddHabilitationArgs = {
+  input: AddHabilitationInput;
+};
+
+
+export type MutationAddHabilitationsArgs = {
+  input: AddHabilitationsInput;
+};
+
+
+export type MutationApproveArgs = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationApproveApprovalsArgs = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationAssignTicketArgs = {
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAttachUserArgs = {
+  input: AttachUserInput;
+};
+
+
+export type MutationCancelApprovalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationChangePasswordArgs = {
+  current: Scalars['String']['input'];
+  new: Scalars['String']['input'];
+};
+
+
+export type MutationCloseTicketArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCommentApprovalArgs = {
+  body: Scalars['String']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCommentTicketArgs = {
+  attachments?: InputMaybe<Array<Scalars['Upload']['input']>>;
+  body: Scalars['String']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationConfirmTwoFactorArgs = {
+  code: Scalars['String']['input'];
+};
+
+
+export type MutationCopyHabilitationsArgs = {
+  fromUserId: Scalars['ID']['input'];
+  structureId: Scalars['ID']['input'];
+  toUserId: Scalars['ID']['input'];
+};
+
+
+export type MutationCopyHabilitationsToUsersArgs = {
+  fromUserId: Scalars['ID']['input'];
+  structureId: Scalars['ID']['input'];
+  toUserIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationCreateApiTokenArgs = {
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  name: Scalars['String']['input'];
+  readOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type MutationCreateBankAccountArgs = {
+  input: CreateBankAccountInput;
+};
+
+
+export type MutationCreateServiceArgs = {
+  input: CreateServiceInput;
+};
+
+
+export type MutationCreateStructureArgs = {
+  input: CreateStructureInput;
+};
+
+
+export type MutationDeactivateBankAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeactivateMyAccountArgs = {
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationDeactivateServiceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeactivateStructureArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteStructureDocumentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteTicketDraftArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDetachUserArgs = {
+  input: DetachUserInput;
+};
+
+
+export type MutationDisableTwoFactorArgs = {
+  code: Scalars['String']['input'];
+};
+
+
+export type MutationDuplicateStructureArgs = {
+  input: DuplicateStructureInput;
+};
+
+
+export type MutationEndSessionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationLogInArgs = {
+  code?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationProvideTicketInformationArgs = {
+  attachments?: InputMaybe<Array<Scalars['Upload']['input']>>;
+  body: Scalars['String']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRefreshStructureFromSireneArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRefuseArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationRefuseApprovalsArgs = {
+  ids: Array<Scalars['ID']['input']>;
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationRemoveAllHabilitationsArgs = {
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  structureId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveAllHabilitationsOfUsersArgs = {
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  structureId: Scalars['ID']['input'];
+  userIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationRemoveHabilitationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveHabilitationsArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationReopenTicketArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationReplaceHabilitationArgs = {
+  id: Scalars['ID']['input'];
+  profileId: Scalars['ID']['input'];
+};
+
+
+export type MutationRequestAttachmentArgs = {
+  input: RequestAttachmentInput;
+};
+
+
+export type MutationRequestHabilitationChangeArgs = {
+  input: RequestHabilitationChangeInput;
+};
+
+
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationRequestTicketInformationArgs = {
+  body: Scalars['String']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  password: Scalars['String']['input'];
+  token: Scalars['String']['input'];
+};
+
+
+export type MutationResolveTicketArgs = {
+  id: Scalars['ID']['input'];
+  solution: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeApiTokenArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeInvitationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSaveTicketDraftArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  input: TicketInput;
+};
+
+
+export type MutationSignUpArgs = {
+  input: SignUpInput;
+};
+
+
+export type MutationSubmitTicketArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  input?: InputMaybe<TicketInput>;
+};
+
+
+export type MutationTransferPrincipalManagerArgs = {
+  input: TransferPrincipalManagerInput;
+};
+
+
+export type MutationTransferTicketToSupportArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationUpdateBankAccountArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateBankAccountInput;
+  version: Scalars['Int']['input'];
+};
+
+
+export type MutationUpdateMyAccountArgs = {
+  input: UpdateMyAccountInput;
+};
+
+
+export type MutationUpdateServiceArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateServiceInput;
+  version: Scalars['Int']['input'];
+};
+
+
+export type MutationUpdateStructureArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateStructureInput;
+  version: Scalars['Int']['input'];
+};
+
+
+export type MutationUploadStructureDocumentArgs = {
+  file: Scalars['Upload']['input'];
+  structureId: Scalars['ID']['input'];
+};
+
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
+};
+
 /** An object with a Globally Unique ID */
 export type Node = {
   /** The Globally Unique ID of this object */
   id: Scalars['ID']['output'];
+};
+
+/** The answer of a mutation that returns nothing but success or errors. */
+export type OkPayload = {
+  __typename?: 'OkPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** True when the action was done. */
+  ok: Scalars['Boolean']['output'];
+};
+
+/** Information to aid in pagination. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** When paginating forwards, the cursor to continue. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** When paginating forwards, are there more items? */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** When paginating backwards, are there more items? */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** When paginating backwards, the cursor to continue. */
+  startCursor: Maybe<Scalars['String']['output']>;
 };
 
 /** An application at an access level, granted by a habilitation. */
@@ -76,20 +1253,538 @@ export type Query = {
   __typename?: 'Query';
   /** Every application, grouped by domain in display order. Public. */
   applications: Array<Application>;
+  /** One approval, if the viewer may see it. */
+  approval: Maybe<Approval>;
+  /** Approvals the viewer may see (their own requests, and those they may decide), newest first, 20 a page; without `state`, all states. `search`: number, description, requester or structure; `toDecide`: only the REQUESTED ones the viewer may decide. */
+  approvals: ApprovalConnection;
+  /** Invitations of a structure still waiting (neither accepted, revoked nor expired), newest first. Organisation consultation on the structure. */
+  invitations: InvitationConnection;
+  /** « Consulter les utilisateurs »: the memberships of the viewer's structures and services (Organisation consultation), ACTIVE unless `status` says otherwise, sorted by last name by default, 20 a page. `profileId`: members holding that profile at their membership's level. */
+  memberships: MembershipConnection;
   /** Any object by its global ID, if the viewer may read it. */
   node: Maybe<Node>;
   /** Every profile (application × level), in display order. Public. */
   profiles: Array<Profile>;
+  /** Tickets addressed to the viewer's structures (Sollicitations reçues), or to the platform support for support agents; never drafts. `filter.structureId` is the recipient here. */
+  receivedTickets: TicketConnection;
+  /** An establishment of the SIRENE register by SIRET (null when the register does not know it), to check a SIRET and pre-fill a structure. Signed-in users. */
+  sireneEstablishment: Maybe<SireneEstablishment>;
+  /** A structure by id, or by identifier type and identifier. */
+  structure: Maybe<Structure>;
+  /** Directory search: identifier, name, label, postal code or city. `mine` restricts to the viewer's structures. */
+  structures: StructureConnection;
+  /** A ticket by id or by number, if the viewer may read it. */
+  ticket: Maybe<Ticket>;
   /** Ticket categories with their sub-categories, in display order. Public. */
   ticketCategories: Array<TicketCategory>;
+  /** Tickets issued from the viewer's structures. Tabs: ACTION_REQUIRED = AWAITING_INFORMATION or RESOLVED; IN_PROGRESS = OPEN, AWAITING_INFORMATION or RESOLVED; CLOSED = CLOSED; DRAFTS = the viewer's own drafts. A status filter narrows the tab. Default order CREATED_AT DESC, 10 a page. */
+  tickets: TicketConnection;
+  /** A user, if the viewer may read them (themself, or a user of their structures). */
+  user: Maybe<User>;
   /** The signed-in account; null when not signed in. */
   viewer: Maybe<Viewer>;
+};
+
+
+export type QueryApprovalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryApprovalsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<ApprovalKind>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  state?: InputMaybe<ApprovalState>;
+  structureId?: InputMaybe<Scalars['ID']['input']>;
+  toDecide?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryInvitationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  structureId: Scalars['ID']['input'];
+};
+
+
+export type QueryMembershipsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<MembershipOrder>;
+  profileId?: InputMaybe<Scalars['ID']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<MembershipStatus>;
+  structureId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
+
+
+export type QueryReceivedTicketsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TicketFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<TicketOrder>;
+};
+
+
+export type QuerySireneEstablishmentArgs = {
+  siret: Scalars['String']['input'];
+};
+
+
+export type QueryStructureArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  identifier?: InputMaybe<Scalars['String']['input']>;
+  identifierType?: InputMaybe<IdentifierType>;
+};
+
+
+export type QueryStructuresArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<StructureKind>;
+  mine?: InputMaybe<Scalars['Boolean']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<ActivityStatus>;
+};
+
+
+export type QueryTicketArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  number?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryTicketsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TicketFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<TicketOrder>;
+  tab: TicketTab;
+};
+
+
+export type QueryUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** « Demander un rattachement » to a structure or one of its services. */
+export type RequestAttachmentInput = {
+  /** A word for the manager. */
+  comment?: InputMaybe<Scalars['String']['input']>;
+  /** A service of it, to join only that service. */
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The structure (from the public directory). */
+  structureId: Scalars['ID']['input'];
+};
+
+/** « Gérer mes habilitations »: profiles to add and to remove on a structure (or service). */
+export type RequestHabilitationChangeInput = {
+  /** Profiles to add. */
+  add?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Why. */
+  comment?: InputMaybe<Scalars['String']['input']>;
+  /** Profiles to remove. */
+  remove?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** The service, at service level. */
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The structure. */
+  structureId: Scalars['ID']['input'];
+};
+
+/** A sub-unit of a structure (secteur étanche). Id, code, name and status are public to signed-in users; the rest needs Organisation consultation. */
+export type Service = Node & {
+  __typename?: 'Service';
+  /** Postal address. */
+  address: Maybe<Address>;
+  /** Code, unique within the structure. */
+  code: Scalars['String']['output'];
+  /** Invoices to this service must carry a legal commitment number. */
+  commitmentNumberRequired: Maybe<Scalars['Boolean']['output']>;
+  /** Description. */
+  description: Maybe<Scalars['String']['output']>;
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** Active or inactive. */
+  status: ActivityStatus;
+  /** The structure the service belongs to. */
+  structure: Structure;
+  /** Valid from. */
+  validFrom: Maybe<Scalars['Date']['output']>;
+  /** Valid until. */
+  validUntil: Maybe<Scalars['Date']['output']>;
+  /** Optimistic-locking version: send it back with updateService. */
+  version: Maybe<Scalars['Int']['output']>;
+};
+
+/** A page of a list, with the total number of items the viewer may see. */
+export type ServiceConnection = {
+  __typename?: 'ServiceConnection';
+  /** The items of this page, in order. */
+  edges: Array<ServiceEdge>;
+  /** Where this page stands in the list. */
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (every page). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a connection: one node and its cursor. */
+export type ServiceEdge = {
+  __typename?: 'ServiceEdge';
+  /** Opaque cursor; pass it as `after` to read what follows. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Service;
+};
+
+/** The answer of a service mutation. */
+export type ServicePayload = {
+  __typename?: 'ServicePayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The service as it is now; null on failure. */
+  service: Maybe<Service>;
+};
+
+/** A browser where the viewer is logged in. */
+export type Session = Node & {
+  __typename?: 'Session';
+  /** When the user logged in on this browser. */
+  createdAt: Scalars['DateTime']['output'];
+  /** True for the session of this very request. */
+  current: Scalars['Boolean']['output'];
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** The client address when logging in. */
+  ipAddress: Maybe<Scalars['String']['output']>;
+  /** Last use (updated at most once a minute). */
+  lastSeenAt: Scalars['DateTime']['output'];
+  /** The browser's User-Agent when logging in. */
+  userAgent: Maybe<Scalars['String']['output']>;
+};
+
+/** A new account. The login email never changes afterwards. */
+export type SignUpInput = {
+  /** Login email (the identity of the account). */
+  email: Scalars['String']['input'];
+  /** First name. */
+  firstName: Scalars['String']['input'];
+  /** Last name. */
+  lastName: Scalars['String']['input'];
+  /** At least 12 characters, with an upper-case letter, a lower-case letter and a digit. */
+  password: Scalars['String']['input'];
+  /** Phone number. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The answer of signUp. */
+export type SignUpPayload = {
+  __typename?: 'SignUpPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The new account; null on failure. */
+  user: Maybe<User>;
+};
+
+/** An establishment of the national SIRENE register. */
+export type SireneEstablishment = {
+  __typename?: 'SireneEstablishment';
+  /** Postal address; null when the register does not diffuse it. */
+  address: Maybe<Address>;
+  /** False when the register marks the establishment closed (fermé). */
+  isActive: Scalars['Boolean']['output'];
+  /** False when INSEE does not diffuse the establishment (then create the structure with the non-diffusible INSEE option). */
+  isDiffusible: Scalars['Boolean']['output'];
+  /** Company name as the register knows it (empty when not diffused). */
+  name: Scalars['String']['output'];
+  /** SIREN of its legal unit (the first 9 digits). */
+  siren: Scalars['String']['output'];
+  /** SIRET (14 digits). */
+  siret: Scalars['String']['output'];
+  /** When INSEE last processed the establishment. */
+  updatedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** Ascending or descending order of a sorted list. */
+export type SortDirection =
+  /** Ascending. */
+  | 'ASC'
+  /** Descending. */
+  | 'DESC';
+
+/** An issuer or recipient of invoices. Public directory fields are readable by any signed-in user; the rest needs Organisation consultation on the structure. */
+export type Structure = Node & {
+  __typename?: 'Structure';
+  /** Postal address. */
+  address: Maybe<Address>;
+  /** The distinct actions recorded on the structure (choices of the filter). */
+  auditActions: Maybe<Array<Scalars['String']['output']>>;
+  /** « Activités du gestionnaire »: the structure's audit events, newest first, 20 a page; filters: who (`actorId`), what (`action`, exact, or every action of a kind when it ends with a dot, e.g. "habilitation.") and when (`from`, `to`, inclusive). */
+  auditEvents: Maybe<AuditEventConnection>;
+  /** Bank details (coordonnées bancaires), by name; every status unless `status` is given. The full IBAN and the RIB need Organisation modification. */
+  bankAccounts: Maybe<Array<BankAccount>>;
+  /** City; hidden for structures marked non-diffusible INSEE, except to their members. */
+  city: Maybe<Scalars['String']['output']>;
+  /** When the structure was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Documents attached to the structure (pièces jointes), newest first. RIBs are not listed here: they belong to their bank account. */
+  documents: Maybe<Array<Document>>;
+  /** Structures duplicated from this one. */
+  duplicates: Maybe<Array<Structure>>;
+  /** Contact email. */
+  email: Maybe<Scalars['String']['output']>;
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** SIRET or other identifier. */
+  identifier: Scalars['String']['output'];
+  /** Type of the identifier. */
+  identifierType: IdentifierType;
+  /** Private (supplier) or public entity. */
+  kind: StructureKind;
+  /** Label (libellé). */
+  label: Maybe<Scalars['String']['output']>;
+  /** Legal-fees provider category (mémoires de frais de justice). */
+  legalFeesProviderCategory: Maybe<Scalars['String']['output']>;
+  /** Users attached to the structure, by last name then first name. Without `status`, ACTIVE memberships only. */
+  members: Maybe<MembershipConnection>;
+  /** Company name (raison sociale). */
+  name: Scalars['String']['output'];
+  /** Connection and invoicing options. */
+  options: Maybe<StructureOptions>;
+  /** The structure this one was duplicated from. */
+  origin: Maybe<Structure>;
+  /** Contact phone. */
+  phone: Maybe<Scalars['String']['output']>;
+  /** The principal manager (gestionnaire principal), if any. */
+  principalManager: Maybe<User>;
+  /** Services of the structure, by code. Public: id, code, name and status of services are readable by any signed-in user (to address a request or a ticket); the other service fields need Organisation consultation. */
+  services: Maybe<ServiceConnection>;
+  /** Active or inactive. */
+  status: ActivityStatus;
+  /** When the structure last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: send it back with updateStructure. */
+  version: Maybe<Scalars['Int']['output']>;
+  /** True when the viewer is this structure's principal manager. */
+  viewerIsPrincipalManager: Scalars['Boolean']['output'];
+  /** The viewer's own profiles on this structure (empty when not attached). */
+  viewerProfiles: Array<Profile>;
+};
+
+
+/** An issuer or recipient of invoices. Public directory fields are readable by any signed-in user; the rest needs Organisation consultation on the structure. */
+export type StructureAuditEventsArgs = {
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['ID']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** An issuer or recipient of invoices. Public directory fields are readable by any signed-in user; the rest needs Organisation consultation on the structure. */
+export type StructureBankAccountsArgs = {
+  status?: InputMaybe<ActivityStatus>;
+};
+
+
+/** An issuer or recipient of invoices. Public directory fields are readable by any signed-in user; the rest needs Organisation consultation on the structure. */
+export type StructureMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<MembershipStatus>;
+};
+
+
+/** An issuer or recipient of invoices. Public directory fields are readable by any signed-in user; the rest needs Organisation consultation on the structure. */
+export type StructureServicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<ActivityStatus>;
+};
+
+/** A page of a list, with the total number of items the viewer may see. */
+export type StructureConnection = {
+  __typename?: 'StructureConnection';
+  /** The items of this page, in order. */
+  edges: Array<StructureEdge>;
+  /** Where this page stands in the list. */
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (every page). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a connection: one node and its cursor. */
+export type StructureEdge = {
+  __typename?: 'StructureEdge';
+  /** Opaque cursor; pass it as `after` to read what follows. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Structure;
+};
+
+/** PRIVATE (supplier) or PUBLIC (public entity). */
+export type StructureKind =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
+/** Connection and invoicing options of a structure. */
+export type StructureOptions = {
+  __typename?: 'StructureOptions';
+  /** Has an active connection request. */
+  activeConnectionRequest: Scalars['Boolean']['output'];
+  /** Invoices must carry a legal commitment (EJ) number. */
+  commitmentNumberRequired: Scalars['Boolean']['output'];
+  /** Is an EDI flow sender. */
+  isEdiSender: Scalars['Boolean']['output'];
+  /** Marked non-diffusible by INSEE. */
+  nonDiffusibleInsee: Scalars['Boolean']['output'];
+  /** Receives life-cycle statuses in EDI. */
+  receivesLifecycleEdi: Scalars['Boolean']['output'];
+  /** Invoices must name a service code. */
+  serviceCodeRequired: Scalars['Boolean']['output'];
+};
+
+/** Options of a structure; an option left out keeps its value (or default). */
+export type StructureOptionsInput = {
+  /** Has an active connection request. */
+  activeConnectionRequest?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Invoices must carry a legal commitment (EJ) number. */
+  commitmentNumberRequired?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Is an EDI flow sender. */
+  isEdiSender?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Marked non-diffusible by INSEE (default: as the SIRENE register says). */
+  nonDiffusibleInsee?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Receives life-cycle statuses in EDI. */
+  receivesLifecycleEdi?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Invoices must name a service code. */
+  serviceCodeRequired?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** The answer of a structure mutation. */
+export type StructurePayload = {
+  __typename?: 'StructurePayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The structure as it is now; null on failure. */
+  structure: Maybe<Structure>;
+};
+
+/** A support ticket (sollicitation). Readable by the issuer side (Sollicitations émises consultation), the recipient side (Sollicitations reçues consultation, support agents for support tickets); a draft by its author only. */
+export type Ticket = Node & {
+  __typename?: 'Ticket';
+  /** The history, oldest first: creation, comments, requests, answers, statuses. */
+  activities: Array<TicketActivity>;
+  /** Who on the recipient side took the ticket. */
+  assignee: Maybe<User>;
+  /** Every file of the ticket (the draft's and the activities'), oldest first. */
+  attachments: Array<Document>;
+  /** Category. */
+  category: TicketCategory;
+  /** When it was closed. */
+  closedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Contact email: the issuing structure's, or its author's when it has none. */
+  contactEmail: Scalars['String']['output'];
+  /** Contact phone. */
+  contactPhone: Maybe<Scalars['String']['output']>;
+  /** When it was created (as a draft, or submitted at once). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The ticket's author. */
+  createdBy: User;
+  /** Long description. */
+  description: Scalars['String']['output'];
+  /** The Globally Unique ID of this object */
+  id: Scalars['ID']['output'];
+  /** The issuing service, if one was chosen. */
+  issuerService: Maybe<Service>;
+  /** The issuing structure (its designation is its name). */
+  issuerStructure: Structure;
+  /** e.g. CPROCS0187587; null for a draft. */
+  number: Maybe<Scalars['String']['output']>;
+  /** Number of the object the ticket is about. */
+  objectNumber: Maybe<Scalars['String']['output']>;
+  /** Type of the object the ticket is about (sub-categories about an object). */
+  objectType: Maybe<TicketObjectType>;
+  /** The recipient service, if one was chosen. */
+  recipientService: Maybe<Service>;
+  /** Business recipient (M - sub-categories); null when the platform support handles it. */
+  recipientStructure: Maybe<Structure>;
+  /** Status. */
+  status: TicketStatus;
+  /** Sub-category. */
+  subcategory: TicketSubcategory;
+  /** When it was submitted (and numbered). */
+  submittedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Title (titre / résumé, « Description brève »). */
+  title: Scalars['String']['output'];
+  /** When it last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** What the viewer may do now, given the status and their side (screens show these actions). */
+  viewerActions: Array<TicketAction>;
+};
+
+/** An action the viewer may take on a ticket now, given its status and the viewer's side (the mutation of the same name checks it again). */
+export type TicketAction =
+  | 'ACCEPT_SOLUTION'
+  | 'ASSIGN'
+  | 'CLOSE'
+  | 'COMMENT'
+  | 'DELETE_DRAFT'
+  | 'EDIT_DRAFT'
+  | 'PROVIDE_INFORMATION'
+  | 'REOPEN'
+  | 'REQUEST_INFORMATION'
+  | 'RESOLVE'
+  | 'SUBMIT'
+  | 'TRANSFER_TO_SUPPORT';
+
+/** One step of a ticket's history, with its author and time. */
+export type TicketActivity = {
+  __typename?: 'TicketActivity';
+  /** Files joined to this activity. */
+  attachments: Array<Document>;
+  /** Who did it (null when the account no longer exists). */
+  author: Maybe<User>;
+  /** The text: comment, request, answer, solution, reason, assignee's name. */
+  body: Maybe<Scalars['String']['output']>;
+  /** When it happened. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Status before, for activities that changed it. */
+  fromStatus: Maybe<TicketStatus>;
+  /** Opaque identifier. */
+  id: Scalars['ID']['output'];
+  /** What happened. */
+  kind: TicketActivityKind;
+  /** Status after, for activities that changed it. */
+  toStatus: Maybe<TicketStatus>;
+};
+
+/** What an activity of a ticket's history records. */
+export type TicketActivityKind =
+  | 'ASSIGNED'
+  | 'ATTACHMENT_ADDED'
+  | 'CLOSED'
+  | 'COMMENT'
+  | 'CREATED'
+  | 'INFORMATION_PROVIDED'
+  | 'INFORMATION_REQUESTED'
+  | 'REOPENED'
+  | 'RESOLVED'
+  | 'SOLUTION_ACCEPTED'
+  | 'TRANSFERRED';
 
 /** A category of support ticket. */
 export type TicketCategory = Node & {
@@ -104,11 +1799,111 @@ export type TicketCategory = Node & {
   subcategories: Array<TicketSubcategory>;
 };
 
+/** A page of a list, with the total number of items the viewer may see. */
+export type TicketConnection = {
+  __typename?: 'TicketConnection';
+  /** The items of this page, in order. */
+  edges: Array<TicketEdge>;
+  /** Where this page stands in the list. */
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (every page). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a connection: one node and its cursor. */
+export type TicketEdge = {
+  __typename?: 'TicketEdge';
+  /** Opaque cursor; pass it as `after` to read what follows. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Ticket;
+};
+
+/** Search, filters of a ticket list (all optional, combined). */
+export type TicketFilter = {
+  /** A category. */
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  /** Created at or after. */
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Created at or before. */
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Keywords over number, title and description: every word of 3 characters or more must occur (case-insensitive, anywhere in a word, e.g. part of a number); a search made only of shorter words is a prefix of the number. */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** A status; within a tab, it narrows the tab (outside it: nothing). */
+  status?: InputMaybe<TicketStatus>;
+  /** The issuer structure in `tickets`, the recipient structure in `receivedTickets`. */
+  structureId?: InputMaybe<Scalars['ID']['input']>;
+  /** A sub-category. */
+  subcategoryId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** What the issuer fills in. A draft may be incomplete; submitting validates it. */
+export type TicketInput = {
+  /** Files to add (multipart request): 10 MB each at most, a name of 50 characters at most, an accepted extension, content matching it. */
+  attachments?: InputMaybe<Array<Scalars['Upload']['input']>>;
+  /** Category. */
+  categoryId: Scalars['ID']['input'];
+  /** Contact phone. */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** Long description. */
+  description: Scalars['String']['input'];
+  /** Issuing service. */
+  issuerServiceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Issuing structure: one where the viewer holds Sollicitations émises modification. */
+  issuerStructureId: Scalars['ID']['input'];
+  /** Number of the object (mandatory when the sub-category is about an object). */
+  objectNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Type of the object (one the sub-category accepts). */
+  objectType?: InputMaybe<TicketObjectType>;
+  /** Recipient service. */
+  recipientServiceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Business recipient, from the directory (active): mandatory for « M - » sub-categories, refused for the others. */
+  recipientStructureId?: InputMaybe<Scalars['ID']['input']>;
+  /** Sub-category (of that category). */
+  subcategoryId: Scalars['ID']['input'];
+  /** Title / résumé (255 characters at most). */
+  title: Scalars['String']['input'];
+};
+
 /** Kinds of object a ticket may concern: invoice, refund request, legal-fees statement. */
 export type TicketObjectType =
   | 'DEMANDE_REMBOURSEMENT'
   | 'FACTURE'
   | 'MEMOIRE';
+
+/** Sort order of a ticket list (default: CREATED_AT DESC), then by id. */
+export type TicketOrder = {
+  /** Ascending or descending. */
+  direction: SortDirection;
+  /** The column. */
+  field: TicketSortField;
+};
+
+/** The answer of a ticket mutation. */
+export type TicketPayload = {
+  __typename?: 'TicketPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The ticket after the change. */
+  ticket: Maybe<Ticket>;
+};
+
+/** Columns a ticket list can be sorted by (then by id, in the same direction). */
+export type TicketSortField =
+  | 'CATEGORY'
+  | 'CREATED_AT'
+  | 'NUMBER'
+  | 'STATUS'
+  | 'SUBCATEGORY'
+  | 'TITLE';
+
+/** DRAFT (Brouillon), OPEN (Ouvert), AWAITING_INFORMATION (En attente d'informations), RESOLVED (Résolu), CLOSED (Fermé). */
+export type TicketStatus =
+  | 'AWAITING_INFORMATION'
+  | 'CLOSED'
+  | 'DRAFT'
+  | 'OPEN'
+  | 'RESOLVED';
 
 /** A sub-category of support ticket. */
 export type TicketSubcategory = Node & {
@@ -129,11 +1924,120 @@ export type TicketSubcategory = Node & {
   requiresObject: Scalars['Boolean']['output'];
 };
 
+/** Tabs of « Tickets émis »: ACTION_REQUIRED (Actions requises: AWAITING_INFORMATION or RESOLVED), IN_PROGRESS (En cours: OPEN, AWAITING_INFORMATION or RESOLVED), CLOSED (Clôturés), DRAFTS (Brouillons: the viewer's own drafts). */
+export type TicketTab =
+  | 'ACTION_REQUIRED'
+  | 'CLOSED'
+  | 'DRAFTS'
+  | 'IN_PROGRESS';
+
+/** UNIT: one structure; MULTIPLE: a chosen set; GLOBAL: every structure of the manager. */
+export type TransferMode =
+  | 'GLOBAL'
+  | 'MULTIPLE'
+  | 'UNIT';
+
+/** UNIT: exactly one id in structureIds; MULTIPLE: one or more; GLOBAL: structureIds left out, every structure managed by the viewer (or by fromUserId, for administrators and support agents). */
+export type TransferPrincipalManagerInput = {
+  /** The current manager (administrators and support agents). */
+  fromUserId?: InputMaybe<Scalars['ID']['input']>;
+  /** Unit, multiple or global transfer. */
+  mode: TransferMode;
+  /** The new principal manager: a user attached to each structure at structure level. */
+  newManagerId: Scalars['ID']['input'];
+  /** The structures (UNIT, MULTIPLE). */
+  structureIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+/** The answer of transferPrincipalManager. */
+export type TransferPrincipalManagerPayload = {
+  __typename?: 'TransferPrincipalManagerPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The structures transferred; empty on failure. */
+  structures: Array<Structure>;
+};
+
+/** A two-factor secret to confirm with confirmTwoFactor. */
+export type TwoFactorSetupPayload = {
+  __typename?: 'TwoFactorSetupPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** otpauth:// URI to show as a QR code. */
+  provisioningUri: Maybe<Scalars['String']['output']>;
+  /** The same secret, to type in by hand. */
+  secret: Maybe<Scalars['String']['output']>;
+};
+
+/** Changes to bank details: fields left out stay as they are. */
+export type UpdateBankAccountInput = {
+  /** New BIC; null or blank removes it. */
+  bic?: InputMaybe<Scalars['String']['input']>;
+  /** New whole IBAN; then a new ribDocument is required too. */
+  iban?: InputMaybe<Scalars['String']['input']>;
+  /** New factor flag. */
+  isFactor?: InputMaybe<Scalars['Boolean']['input']>;
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** A new RIB (PDF, JPEG or PNG); the previous one is deleted. */
+  ribDocument?: InputMaybe<Scalars['Upload']['input']>;
+};
+
+/** Changes to the viewer's account; fields left out are kept, null or empty clears. */
+export type UpdateMyAccountInput = {
+  /** Where the portal writes to (the login email never changes). */
+  contactEmail?: InputMaybe<Scalars['String']['input']>;
+  /** First name. */
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  /** Last name. */
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  /** Phone number. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The editable fields of a service (not its code). A field left out keeps its value; null clears an optional one. */
+export type UpdateServiceInput = {
+  /** Postal address; null removes it. */
+  address?: InputMaybe<AddressInput>;
+  /** Invoices must carry a legal commitment number. */
+  commitmentNumberRequired?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Valid from. */
+  validFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Valid until. */
+  validUntil?: InputMaybe<Scalars['Date']['input']>;
+};
+
+/** The editable fields of a structure (identifier, type, kind, status and principal manager are not). A field left out keeps its value; null clears an optional one. */
+export type UpdateStructureInput = {
+  /** Postal address. */
+  address?: InputMaybe<AddressInput>;
+  /** Contact email. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Label (libellé). */
+  label?: InputMaybe<Scalars['String']['input']>;
+  /** Legal-fees provider category. */
+  legalFeesProviderCategory?: InputMaybe<Scalars['String']['input']>;
+  /** Company name (raison sociale). */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Options; those left out keep their value. */
+  options?: InputMaybe<StructureOptionsInput>;
+  /** Contact phone. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A person's account, identified by their login email. */
 export type User = Node & {
   __typename?: 'User';
+  /** Where the portal writes to, when it differs from the login email. */
+  contactEmail: Maybe<Scalars['String']['output']>;
   /** When the account was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** Login email; it never changes. Visible to the user themself, to those holding Organisation consultation on a structure the user is attached to, and to whoever may decide their requests. */
+  email: Maybe<Scalars['String']['output']>;
   /** First name. */
   firstName: Scalars['String']['output'];
   /** The Globally Unique ID of this object */
@@ -142,22 +2046,216 @@ export type User = Node & {
   lastLoginAt: Maybe<Scalars['DateTime']['output']>;
   /** Last name. */
   lastName: Scalars['String']['output'];
+  /** Active attachments of this user that the viewer may see. */
+  memberships: MembershipConnection;
+  /** Phone number (same readers as the email). */
+  phone: Maybe<Scalars['String']['output']>;
   /** Account status. */
   status: AccountStatus;
+};
+
+
+/** A person's account, identified by their login email. */
+export type UserMembershipsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A business error of a mutation, in French for the end user. */
+export type UserError = {
+  __typename?: 'UserError';
+  /** Stable code for programs. */
+  code: ErrorCode;
+  /** Path of the argument or input field at fault as the client sent it, e.g. ["input", "iban"] or ["reason"]; empty when the error is not about one field. */
+  field: Array<Scalars['String']['output']>;
+  /** French sentence for the end user. */
+  message: Scalars['String']['output'];
 };
 
 /** The signed-in account and what it may do. */
 export type Viewer = {
   __typename?: 'Viewer';
+  /** The viewer's API tokens that were not revoked, newest first. */
+  apiTokens: Array<ApiToken>;
+  /** True once the login email was confirmed through the e-mailed link. */
+  emailVerified: Scalars['Boolean']['output'];
   /** True for platform administrators. */
   isPlatformAdmin: Scalars['Boolean']['output'];
   /** True for support agents. */
   isSupportAgent: Scalars['Boolean']['output'];
+  /** Structures where the viewer is principal manager. */
+  managedStructures: StructureConnection;
+  /** Structures the viewer is attached to, with what they may do there. */
+  memberships: MembershipConnection;
+  /** REQUESTED approvals the viewer may decide (never their own): the number in the header. */
+  pendingApprovalCount: Scalars['Int']['output'];
+  /** The viewer's own requests (attachments, habilitation changes) still waiting. */
+  pendingRequests: Scalars['Int']['output'];
+  /** The browsers where the viewer is logged in, most recently used first. */
+  sessions: Array<Session>;
+  /** True when logging in asks for a code of an authenticator app. */
+  twoFactorEnabled: Scalars['Boolean']['output'];
   /** The signed-in user. */
   user: User;
 };
+
+
+/** The signed-in account and what it may do. */
+export type ViewerManagedStructuresArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** The signed-in account and what it may do. */
+export type ViewerMembershipsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The answer of a change to the viewer's account. */
+export type ViewerPayload = {
+  __typename?: 'ViewerPayload';
+  /** Business errors, in French for the end user; empty on success. On failure nothing was written. */
+  errors: Array<UserError>;
+  /** The account after the change. */
+  viewer: Maybe<Viewer>;
+};
+
+export type AccountApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AccountApiTokensQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', apiTokens: Array<{ __typename?: 'ApiToken', id: string, name: string, prefix: string, readOnly: boolean, createdAt: string, lastUsedAt: string | null, expiresAt: string | null }> } | null };
+
+export type AccountSessionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AccountSessionsQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', sessions: Array<{ __typename?: 'Session', id: string, createdAt: string, lastSeenAt: string, userAgent: string | null, ipAddress: string | null, current: boolean }> } | null };
+
+export type AccountViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AccountViewerQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', emailVerified: boolean, twoFactorEnabled: boolean, user: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null, phone: string | null, contactEmail: string | null } } | null };
+
+export type ChangePasswordMutationVariables = Exact<{
+  current: Scalars['String']['input'];
+  new: Scalars['String']['input'];
+}>;
+
+
+export type ChangePasswordMutation = { __typename?: 'Mutation', changePassword: { __typename?: 'OkPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ConfirmTwoFactorMutationVariables = Exact<{
+  code: Scalars['String']['input'];
+}>;
+
+
+export type ConfirmTwoFactorMutation = { __typename?: 'Mutation', confirmTwoFactor: { __typename?: 'OkPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type CreateApiTokenMutationVariables = Exact<{
+  name: Scalars['String']['input'];
+  readOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+}>;
+
+
+export type CreateApiTokenMutation = { __typename?: 'Mutation', createApiToken: { __typename?: 'CreateApiTokenPayload', secret: string | null, token: { __typename?: 'ApiToken', id: string, name: string, prefix: string, readOnly: boolean, createdAt: string, lastUsedAt: string | null, expiresAt: string | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type DeactivateMyAccountMutationVariables = Exact<{
+  password: Scalars['String']['input'];
+}>;
+
+
+export type DeactivateMyAccountMutation = { __typename?: 'Mutation', deactivateMyAccount: { __typename?: 'OkPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type DisableTwoFactorMutationVariables = Exact<{
+  code: Scalars['String']['input'];
+}>;
+
+
+export type DisableTwoFactorMutation = { __typename?: 'Mutation', disableTwoFactor: { __typename?: 'OkPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type EndSessionMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type EndSessionMutation = { __typename?: 'Mutation', endSession: { __typename?: 'DeletePayload', deletedId: string | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type LogInMutationVariables = Exact<{
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+  code?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type LogInMutation = { __typename?: 'Mutation', logIn: { __typename?: 'LogInPayload', viewer: { __typename?: 'Viewer', user: { __typename?: 'User', id: string } } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type LogOutMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LogOutMutation = { __typename?: 'Mutation', logOut: { __typename?: 'LogOutPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type RequestPasswordResetMutationVariables = Exact<{
+  email: Scalars['String']['input'];
+}>;
+
+
+export type RequestPasswordResetMutation = { __typename?: 'Mutation', requestPasswordReset: { __typename?: 'OkPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ResendVerificationEmailMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ResendVerificationEmailMutation = { __typename?: 'Mutation', resendVerificationEmail: { __typename?: 'OkPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ResetPasswordMutationVariables = Exact<{
+  token: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+}>;
+
+
+export type ResetPasswordMutation = { __typename?: 'Mutation', resetPassword: { __typename?: 'OkPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type RevokeApiTokenMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RevokeApiTokenMutation = { __typename?: 'Mutation', revokeApiToken: { __typename?: 'DeletePayload', deletedId: string | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type SignUpMutationVariables = Exact<{
+  input: SignUpInput;
+}>;
+
+
+export type SignUpMutation = { __typename?: 'Mutation', signUp: { __typename?: 'SignUpPayload', user: { __typename?: 'User', id: string } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type StartTwoFactorMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StartTwoFactorMutation = { __typename?: 'Mutation', startTwoFactor: { __typename?: 'TwoFactorSetupPayload', provisioningUri: string | null, secret: string | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type UpdateMyAccountMutationVariables = Exact<{
+  input: UpdateMyAccountInput;
+}>;
+
+
+export type UpdateMyAccountMutation = { __typename?: 'Mutation', updateMyAccount: { __typename?: 'ViewerPayload', viewer: { __typename?: 'Viewer', user: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null, phone: string | null, contactEmail: string | null } } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type VerifyEmailMutationVariables = Exact<{
+  token: Scalars['String']['input'];
+}>;
+
+
+export type VerifyEmailMutation = { __typename?: 'Mutation', verifyEmail: { __typename?: 'OkPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
 
 export type DomainApplicationsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type DomainApplicationsQuery = { __typename?: 'Query', applications: Array<{ __typename?: 'Application', code: string, name: string, domain: Domain }> };
+
+export type SessionViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SessionViewerQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', isPlatformAdmin: boolean, isSupportAgent: boolean, user: { __typename?: 'User', id: string, firstName: string, lastName: string } } | null };

@@ -1,0 +1,81 @@
+/**
+ * The session store: who is signed in.
+ *
+ * `viewer` is loaded once, before the first navigation (the route guard waits
+ * for it), and again after logging in, logging out, ending the current
+ * session or deactivating the account. The session itself is an HttpOnly
+ * cookie set by the server on `logIn`: the SPA never sees it.
+ */
+import { computed, readonly, ref, shallowRef } from 'vue'
+
+import { GraphQLRequestError, execute, request } from '@/graphql/client'
+import type { SessionViewerQuery } from '@/graphql/generated'
+import { LOG_OUT, SESSION_VIEWER } from '@/graphql/operations'
+
+export type SessionViewer = NonNullable<SessionViewerQuery['viewer']>
+
+const viewer = shallowRef<SessionViewer | null>(null)
+const loaded = ref(false)
+let loading: Promise<void> | null = null
+
+async function fetchViewer(): Promise<void> {
+  try {
+    const result = await execute(SESSION_VIEWER)
+    viewer.value = result.data?.viewer ?? null
+  } catch {
+    // Server unreachable: the screens that need a session send to /connexion,
+    // which tells what goes wrong when the user tries to log in.
+    viewer.value = null
+  } finally {
+    loaded.value = true
+  }
+}
+
+/** Load the viewer the first time; later calls wait for that same load. */
+export function loadSession(): Promise<void> {
+  loading ??= fetchViewer()
+  return loading
+}
+
+/** Load the viewer again (after logging in or out, a change of name…). */
+export function refreshSession(): Promise<void> {
+  loading = fetchViewer()
+  return loading
+}
+
+export function isSignedIn(): boolean {
+  return viewer.value !== null
+}
+
+/**
+ * Log out: the server ends the session and clears its cookie. Resolves with
+ * an error message when the server could not be reached or refused.
+ */
+export async function logOut(): Promise<string | null> {
+  try {
+    const data = await request(LOG_OUT)
+    const errors = data.logOut.errors.filter((error) => error.code !== 'UNAUTHENTICATED')
+    if (errors.length > 0) return errors.map((error) => error.message).join(' ')
+  } catch (error) {
+    if (!(error instanceof GraphQLRequestError && error.hasCode('UNAUTHENTICATED'))) {
+      return error instanceof GraphQLRequestError ? error.message : 'La déconnexion a échoué. Réessayez.'
+    }
+  }
+  viewer.value = null
+  await refreshSession()
+  return null
+}
+
+export function useSession() {
+  return {
+    viewer: readonly(viewer),
+    loaded: readonly(loaded),
+    signedIn: computed(() => viewer.value !== null),
+    /** « Camille Martin » */
+    displayName: computed(() =>
+      viewer.value ? `${viewer.value.user.firstName} ${viewer.value.user.lastName}`.trim() : '',
+    ),
+    refresh: refreshSession,
+    logOut,
+  }
+}
