@@ -22,15 +22,20 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
+from backend.auth.middleware import Authentication, may_mutate
 from backend.db import tortoise_config
+from backend.exports.routes import routes as export_routes
+from backend.exports.ticket_routes import routes as ticket_export_routes
 from backend.schema import build_schema
 from backend.schema.context import Context
+from backend.schema.documents import download_document
+from backend.services.mail import Mailer
 from backend.settings import Settings, get_settings
 
 log = logging.getLogger("portail")
 
 # Paths that belong to the server, never to the SPA's history-mode fallback.
-SERVER_PREFIXES = ("/graphql", "/healthz", "/api/", "/documents/", "/assets/")
+SERVER_PREFIXES = ("/graphql", "/healthz", "/api/", "/documents/", "/exports/", "/assets/")
 
 SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
@@ -67,7 +72,7 @@ class SecurityHeaders:
 class PortailGraphQL(GraphQL):
     """Strawberry's ASGI view with our context, orjson and a self-hosted GraphiQL."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, mailer: Mailer) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql",
@@ -75,9 +80,19 @@ class PortailGraphQL(GraphQL):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
+        self.mailer = mailer
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(request=request, response=response, settings=self.settings)
+        # The viewer comes from the Authentication middleware, the one place that identifies it.
+        viewer = getattr(request.state, "viewer", None)
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            viewer=viewer,
+            may_mutate=may_mutate(request.scope, viewer),
+            mailer=self.mailer,
+        )
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
@@ -129,24 +144,34 @@ def spa_fallback(dist: Path):
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     settings = settings or get_settings()
 
+    mailer = Mailer(settings)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if not manage_db:
-            yield
-            return
-        # RegisterTortoise keeps the ORM context as a global fallback: the lifespan runs in its own
-        # task, and request tasks must see the same connections.
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            yield
+        try:
+            if not manage_db:
+                yield
+                return
+            # RegisterTortoise keeps the ORM context as a global fallback: the lifespan runs in its own
+            # task, and request tasks must see the same connections.
+            async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+                yield
+        finally:
+            await mailer.drain(wait_at_most=10)  # what is still pending is filed in var/outbox/failed/
 
-    graphql = PortailGraphQL(settings)
+    graphql = PortailGraphQL(settings, mailer)
     dist = settings.frontend_dist
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/documents/{id:path}/download", download_document, methods=["GET"]),
+        *export_routes,
+        *ticket_export_routes,
         Mount("/assets", app=StaticFiles(directory=dist / "assets", check_dir=False), name="assets"),
         Route("/{path:path}", spa_fallback(dist), methods=["GET", "HEAD"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
+    middleware = [Middleware(SecurityHeaders), Middleware(Authentication, settings=settings)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.settings = settings
+    app.state.mailer = mailer
     return app

@@ -111,7 +111,9 @@ def seed(demo: bool) -> None:
 @click.option("--email", prompt="Adresse électronique", help="Email de connexion.")
 @click.option("--first-name", default="Admin", show_default=True)
 @click.option("--last-name", default="Plateforme", show_default=True)
-@click.option("--password", default=None, help="Mot de passe (demandé s'il n'est pas donné; ou PORTAIL_ADMIN_PASSWORD).")
+@click.option(
+    "--password", default=None, help="Mot de passe (demandé s'il n'est pas donné; ou PORTAIL_ADMIN_PASSWORD)."
+)
 def create_admin(email: str, first_name: str, last_name: str, password: str | None) -> None:
     import os
 
@@ -130,6 +132,61 @@ def create_admin(email: str, first_name: str, last_name: str, password: str | No
         raise click.ClickException(error.message) from error
     verb = "créé" if created else "promu"
     click.echo(f"Administrateur {verb} : {user.email}")
+
+
+ROLE_LABELS = {
+    "admin": "administrateur de la plateforme",
+    "support": "agent du support",
+    "none": "aucun rôle",
+}
+
+
+@main.command(
+    "set-role", help="Donne un rôle de plateforme à un compte : admin, support, ou none (le retire)."
+)
+@click.argument("email")
+@click.argument("role", type=click.Choice(list(ROLE_LABELS)))
+def set_role(email: str, role: str) -> None:
+    from backend.services.accounts import set_role as set_account_role
+    from backend.services.errors import DomainError
+
+    try:
+        user = _run_with_db(lambda: set_account_role(email, role))
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{user.email} : {ROLE_LABELS[role]}")
+
+
+@main.command(
+    "create-token", help="Crée un jeton d'API pour un compte et affiche son secret (une seule fois)."
+)
+@click.argument("email")
+@click.option("--name", required=True, help="Nom du jeton, pour le reconnaître.")
+@click.option("--write", is_flag=True, help="Autorise aussi les modifications (lecture seule sinon).")
+@click.option("--days", type=int, default=None, help="Expire après ce nombre de jours (jamais sinon).")
+def create_token(email: str, name: str, write: bool, days: int | None) -> None:
+    from datetime import timedelta
+
+    from backend import clock, models
+    from backend.services.accounts import normalise_email
+    from backend.services.api_tokens import create_api_token
+    from backend.services.errors import DomainError, NotFound
+
+    async def work() -> tuple[Any, str]:
+        user = await models.User.get_or_none(email=normalise_email(email))
+        if user is None:
+            raise NotFound(f"Aucun compte n'a l'adresse {normalise_email(email)}.")
+        expires_at = clock.now() + timedelta(days=days) if days else None
+        return await create_api_token(user, name, read_only=not write, expires_at=expires_at)
+
+    try:
+        token, secret = _run_with_db(work)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    rights = "lecture et écriture" if write else "lecture seule"
+    click.echo(f"Jeton « {token.name} » ({rights}) créé pour {normalise_email(email)}.", err=True)
+    click.echo("Notez ce secret : il ne sera plus affiché.", err=True)
+    click.echo(secret)
 
 
 @main.command("export-schema", help="Écrit le schéma GraphQL (SDL) exporté du code.")
@@ -170,6 +227,59 @@ def permissions(output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
     click.echo(f"Matrice écrite dans {output}")
+
+
+@main.command(
+    "import-sirene",
+    help="Importe le fichier stock des établissements SIRENE (StockEtablissement, CSV ou zip de l'INSEE). "
+    "Relançable : seules les lignes plus récentes que celles connues sont réécrites.",
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--legal-units",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Fichier StockUniteLegale (CSV ou zip) : donne aux établissements la raison sociale de leur unité "
+    "légale (denominationUniteLegale).",
+)
+@click.option("--batch-size", default=1000, show_default=True, help="Lignes écrites par transaction.")
+def import_sirene(file: Path, legal_units: Path | None, batch_size: int) -> None:
+    from backend.sirene.importer import ImportStats, import_legal_units, import_stock_file
+
+    def progress_bar(label: str) -> Any:
+        return click.progressbar(length=1, label=label, show_percent=True, show_eta=True, file=sys.stderr)
+
+    async def run(label: str, importer: Any, path: Path) -> ImportStats:
+        with progress_bar(label) as bar:
+            done = 0
+
+            def advance(stats: ImportStats) -> None:
+                nonlocal done
+                bar.length = max(stats.size, 1)
+                bar.update(stats.position - done)
+                done = stats.position
+
+            return await importer(path, batch_size=batch_size, progress=advance)
+
+    async def work() -> tuple[ImportStats, ImportStats | None]:
+        establishments = await run("Établissements", import_stock_file, file)
+        units = await run("Unités légales", import_legal_units, legal_units) if legal_units else None
+        return establishments, units
+
+    try:
+        establishments, units = _run_with_db(work)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Établissements : {establishments.read} lus, {establishments.created} créés, "
+        f"{establishments.updated} mis à jour, {establishments.unchanged} inchangés, "
+        f"{establishments.skipped} ignorés (SIRET invalide)."
+    )
+    if units is not None:
+        click.echo(
+            f"Unités légales : {units.read} lues, {units.updated} établissements renommés, "
+            f"{units.unchanged} déjà à jour, {units.skipped} ignorées (sans SIREN ni dénomination)."
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -43,11 +43,37 @@ class Settings:
     max_aliases: int = 30
     max_query_bytes: int = 20_000
     max_page_size: int = 100
+    # Links in e-mails point to the SPA served at this address.
+    public_url: str = "http://127.0.0.1:8000"
+    # Accounts: browser sessions slide (each use extends them) and expire after this many idle days.
+    session_days: int = 14
+    # Throttling per client address (0 disables a limit): login attempts per minute, sign-ups and
+    # password-reset requests per hour. Counted in the database, so they hold across workers.
+    login_rate_per_minute: int = 30
+    signup_rate_per_hour: int = 20
+    password_reset_rate_per_hour: int = 20
+    # Mail: SMTP when smtp_host is set, else .eml files in var/outbox/.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    mail_from: str = "Portail Organisation <ne-pas-repondre@portail.localhost>"
+    # INSEE's Sirene API, asked for a SIRET missing from the imported stock file (both set: enabled).
+    sirene_api_url: str = ""
+    sirene_api_key: str = ""
+    sirene_api_timeout: float = 3.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mails go when no SMTP server is configured, and mails that could not be sent."""
+        return self.var_dir / "outbox"
 
 
 def _read_or_create_secret(var_dir: Path) -> str:
@@ -83,6 +109,21 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_query_tokens=_int(env.get("PORTAIL_MAX_QUERY_TOKENS"), 5000),
         max_aliases=_int(env.get("PORTAIL_MAX_ALIASES"), 30),
         max_query_bytes=_int(env.get("PORTAIL_MAX_QUERY_BYTES"), 20_000),
+        public_url=(env.get("PORTAIL_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        session_days=_int(env.get("PORTAIL_SESSION_DAYS"), 14),
+        login_rate_per_minute=_int(env.get("PORTAIL_LOGIN_RATE_PER_MINUTE"), 30),
+        signup_rate_per_hour=_int(env.get("PORTAIL_SIGNUP_RATE_PER_HOUR"), 20),
+        password_reset_rate_per_hour=_int(env.get("PORTAIL_PASSWORD_RESET_RATE_PER_HOUR"), 20),
+        smtp_host=env.get("PORTAIL_SMTP_HOST", ""),
+        smtp_port=_int(env.get("PORTAIL_SMTP_PORT"), 587),
+        smtp_user=env.get("PORTAIL_SMTP_USER", ""),
+        smtp_password=env.get("PORTAIL_SMTP_PASSWORD", ""),
+        smtp_starttls=_bool(env.get("PORTAIL_SMTP_STARTTLS"), True),
+        smtp_tls=_bool(env.get("PORTAIL_SMTP_TLS"), False),
+        mail_from=env.get("PORTAIL_MAIL_FROM") or "Portail Organisation <ne-pas-repondre@portail.localhost>",
+        sirene_api_url=env.get("PORTAIL_SIRENE_API_URL", "").strip(),
+        sirene_api_key=env.get("PORTAIL_SIRENE_API_KEY", "").strip(),
+        sirene_api_timeout=float(env.get("PORTAIL_SIRENE_API_TIMEOUT") or 3.0),
     )
 
 

@@ -3,14 +3,21 @@ the app served in-process over HTTP, and helpers to speak GraphQL to it."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import logging
 import os
-from collections.abc import AsyncIterator
+import re
+import shutil
+import urllib.parse
+from collections.abc import AsyncIterator, Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 
 from backend.app import create_app
@@ -60,8 +67,11 @@ async def _table_names(settings: Settings) -> list[str]:
     conn = connections.get("default")
     if settings.is_sqlite:
         rows = await conn.execute_query_dict(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            "SELECT name, sql FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
         )
+        # Full-text tables (and their shadow tables) follow their content table through triggers.
+        virtual = [r["name"] for r in rows if (r["sql"] or "").upper().startswith("CREATE VIRTUAL TABLE")]
+        rows = [r for r in rows if not any(r["name"] == v or r["name"].startswith(f"{v}_") for v in virtual)]
     else:
         rows = await conn.execute_query_dict(
             "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
@@ -96,9 +106,11 @@ async def db(database: Settings) -> AsyncIterator[Settings]:
 class GraphQLClient:
     """Speaks GraphQL over HTTP to the app, like the SPA or an integrator would."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, email: str | None = None) -> None:
         self.http = http
         self.headers: dict[str, str] = {"X-Requested-With": "portail"}
+        #: The account this client is signed in as (set by the `accounts` helpers).
+        self.email = email
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
@@ -117,8 +129,12 @@ class GraphQLClient:
 
 
 @pytest.fixture
-async def http(db: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(db, manage_db=False)
+def app(db: Settings) -> Starlette:
+    return create_app(db, manage_db=False)
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
@@ -127,6 +143,138 @@ async def http(db: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    """``backend.clock``: ``clock.advance(timedelta(...))`` moves "now" for the app; reset afterwards."""
+    from backend import clock as portal_clock
+
+    portal_clock.reset()
+    yield portal_clock
+    portal_clock.reset()
+
+
+class Outbox:
+    """The mails the app wrote to var/outbox/ (no SMTP server configured in tests)."""
+
+    def __init__(self, mailer: Any) -> None:
+        self.mailer = mailer
+        self.folder: Path = mailer.outbox
+
+    def clear(self) -> None:
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+
+    async def messages(self, to: str | None = None) -> list[EmailMessage]:
+        """Every mail delivered so far (oldest first), after waiting for those still being sent."""
+        await self.mailer.drain()
+        found = []
+        for path in sorted(self.folder.glob("*.eml")) if self.folder.exists() else []:
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if to is None or message["To"] == to:
+                found.append(message)
+        return found
+
+    async def secret(self, to: str, route: str) -> str:
+        """The `jeton` of the last link to ``route`` mailed to ``to``."""
+        for message in reversed(await self.messages(to)):
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            match = re.search(re.escape(route) + r"\?jeton=([A-Za-z0-9_%-]+)", text)
+            if match:
+                return urllib.parse.unquote(match.group(1))
+        raise AssertionError(f"no link to {route} mailed to {to}")
+
+
+@pytest.fixture
+def outbox(app: Starlette) -> Outbox:
+    box = Outbox(app.state.mailer)
+    box.clear()
+    return box
+
+
+PASSWORD = "Portail-Essai-2026"
+
+SIGN_UP = """mutation($input: SignUpInput!) {
+  signUp(input: $input) { user { id } errors { code field message } }
+}"""
+VERIFY_EMAIL = "mutation($token: String!) { verifyEmail(token: $token) { ok errors { code message } } }"
+LOG_IN = """mutation($email: String!, $password: String!, $code: String) {
+  logIn(email: $email, password: $password, code: $code) { viewer { user { id } } errors { code field message } }
+}"""
+
+
+class Accounts:
+    """Builds accounts through the API, as a person would: sign up, follow the mailed link, log in.
+
+    Each signed-in person gets their own HTTP client (their own cookie jar).
+    """
+
+    def __init__(self, app: Starlette, outbox: Outbox) -> None:
+        self.app = app
+        self.outbox = outbox
+        self._clients: list[httpx.AsyncClient] = []
+
+    def client(self, **kwargs: Any) -> GraphQLClient:
+        """A new anonymous browser (its own cookies)."""
+        http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url="http://testserver", **kwargs
+        )
+        self._clients.append(http)
+        return GraphQLClient(http)
+
+    async def sign_up(
+        self,
+        email: str,
+        *,
+        password: str = PASSWORD,
+        first_name: str = "Alice",
+        last_name: str = "Durand",
+        verify: bool = True,
+    ) -> str:
+        """Create the account (and confirm its email); returns the user's global ID."""
+        browser = self.client()
+        data = await browser.query(
+            SIGN_UP,
+            {"input": {"email": email, "password": password, "firstName": first_name, "lastName": last_name}},
+        )
+        assert data["signUp"]["errors"] == [], data
+        if verify:
+            secret = await self.outbox.secret(email.strip().lower(), "/verifier-email")
+            verified = await browser.query(VERIFY_EMAIL, {"token": secret})
+            assert verified["verifyEmail"] == {"ok": True, "errors": []}
+        return data["signUp"]["user"]["id"]
+
+    async def log_in(self, email: str, password: str = PASSWORD, code: str | None = None) -> GraphQLClient:
+        """A new browser logged in as ``email`` (the session cookie is in its jar)."""
+        browser = self.client()
+        data = await browser.query(LOG_IN, {"email": email, "password": password, "code": code})
+        assert data["logIn"]["errors"] == [], data
+        browser.email = email
+        return browser
+
+    async def signed_in(self, email: str, **kwargs: Any) -> GraphQLClient:
+        """Sign up, verify the email, log in: a browser of a brand-new account."""
+        password = kwargs.get("password", PASSWORD)
+        await self.sign_up(email, **kwargs)
+        return await self.log_in(email, password)
+
+    async def close(self) -> None:
+        for http in self._clients:
+            await http.aclose()
+
+
+@pytest.fixture
+async def accounts(app: Starlette, outbox: Outbox) -> AsyncIterator[Accounts]:
+    helper = Accounts(app, outbox)
+    yield helper
+    await helper.close()
+
+
+@pytest.fixture
+async def signed_in(accounts: Accounts) -> GraphQLClient:
+    """A browser signed in as a new, verified account: alice@example.org (password ``PASSWORD``)."""
+    return await accounts.signed_in("alice@example.org")
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:

@@ -73,9 +73,9 @@ class Grants:
             "structure_id", "service_id", "application__code", "profile__level"
         )
         grants.member_of = set(
-            await models.Membership.filter(user_id=user.id, status=models.MembershipStatus.ACTIVE).values_list(
-                "structure_id", flat=True
-            )
+            await models.Membership.filter(
+                user_id=user.id, status=models.MembershipStatus.ACTIVE
+            ).values_list("structure_id", flat=True)
         )
         grants.manager_of = set(
             await models.Structure.filter(principal_manager_id=user.id).values_list("id", flat=True)
@@ -114,7 +114,9 @@ class Grants:
     def structures_with(self, need: Need) -> set[int]:
         """Structures where the need is met at structure level (for SQL filters)."""
         wanted = RANK[need.level]
-        return {s for (s, app), rank in self.on_structure.items() if app == need.application and rank >= wanted}
+        return {
+            s for (s, app), rank in self.on_structure.items() if app == need.application and rank >= wanted
+        }
 
     def services_with(self, need: Need) -> set[int]:
         wanted = RANK[need.level]

@@ -11,6 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 from backend.auth.grants import Grants
 from backend.auth.viewer import ANONYMOUS_GRANTS, Viewer
 from backend.schema.loaders import Loaders
+from backend.services.mail import Mailer
 from backend.settings import Settings
 
 
@@ -21,6 +22,10 @@ class Context:
     settings: Settings
     # The signed-in account (set by the authentication middleware); None when anonymous.
     viewer: Viewer | None = None
+    # CSRF: False when a foreign page could have sent this request (backend.auth.middleware.may_mutate).
+    may_mutate: bool = False
+    # Sends mail after the transaction commits (backend.services.mail).
+    mailer: Mailer | None = None
     loaders: Loaders = field(default_factory=Loaders)
 
     async def grants(self) -> Grants:

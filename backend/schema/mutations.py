@@ -17,16 +17,30 @@ from backend.auth.requirements import Requirement
 from backend.schema.errors import UserError
 from backend.services.errors import DomainError, Forbidden, Unauthenticated
 
+CSRF_REFUSAL = (
+    "Modification refusée : depuis un navigateur, une modification doit être envoyée en POST (JSON ou "
+    "multipart) avec l'en-tête X-Requested-With."
+)
 
-def refusal(requirement: Requirement, viewer: Any) -> DomainError | None:
+
+def refusal(requirement: Requirement, viewer: Any, may_mutate: bool = True) -> DomainError | None:
+    """Why the generic part of ``requirement`` refuses this viewer, or None.
+
+    ``may_mutate`` is False for a request that a foreign web page could have
+    made with the viewer's cookie (see ``backend.auth.middleware.may_mutate``).
+    """
+    if not may_mutate:
+        return Forbidden(CSRF_REFUSAL)
+    if viewer is not None and viewer.read_only:
+        return Forbidden("Ce jeton d'API est en lecture seule : il ne permet aucune modification.")
     if requirement.anonymous:
         return None
     if viewer is None:
         return Unauthenticated()
-    if viewer.read_only:
-        return Forbidden("Ce jeton d'API est en lecture seule : il ne permet aucune modification.")
     if requirement.session_only and not viewer.by_session:
-        return Forbidden("Cette action n'est possible que depuis une session du portail, pas avec un jeton d'API.")
+        return Forbidden(
+            "Cette action n'est possible que depuis une session du portail, pas avec un jeton d'API."
+        )
     return None
 
 
@@ -40,7 +54,7 @@ class MutationGuard(FieldExtension):
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
-        error = refusal(self.requirement, info.context.viewer)
+        error = refusal(self.requirement, info.context.viewer, info.context.may_mutate)
         if error is not None:
             return self.payload(errors=UserError.from_domain(error))
         return await next_(source, info, **kwargs)
