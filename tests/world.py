@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from backend import models
 from backend.auth.passwords import hash_password
-from backend.models import AccessLevel, IdentifierType, MembershipStatus
+from backend.models import AccessLevel, IdentifierType, MembershipStatus, StructureKind
 
 PASSWORD = "Monde-Portail-2026"
-ROLES = ("manager", "member", "consultant", "service_member", "stranger", "support", "admin")
+ROLES = ("manager", "member", "consultant", "service_member", "stranger", "support", "admin", "recipient")
 
 
 @dataclass
@@ -23,6 +23,8 @@ class World:
     service: models.Service
     other: models.Structure
     users: dict[str, models.User] = field(default_factory=dict)
+    #: A public structure that receives tickets: "recipient" holds every profile there.
+    recipient: models.Structure | None = None
 
     def email(self, role: str) -> str:
         return self.users[role].email
@@ -74,7 +76,9 @@ async def build_world() -> World:
         city="Paris",
         principal_manager=users["manager"],
     )
-    service = await models.Service.create(structure=structure, code="COMPTA", name="Comptabilité")
+    service = await models.Service.create(
+        structure=structure, code="COMPTA", name="Comptabilité", description="Factures fournisseurs"
+    )
     other = await models.Structure.create(
         identifier_type=IdentifierType.SIRET,
         identifier="35600000000048",
@@ -89,4 +93,47 @@ async def build_world() -> World:
     await _grant(users["consultant"], structure, None, consultation)
     await _grant(users["service_member"], structure, service, defaults)
     await _grant(users["stranger"], other, None, everything)
-    return World(structure=structure, service=service, other=other, users=users)
+    recipient = await models.Structure.create(
+        identifier_type=IdentifierType.SIRET,
+        identifier="19290086800022",
+        name="Collège Simone Veil",
+        kind=StructureKind.PUBLIC,
+        email="secretariat@college.test",
+        address_line1="3 place de l'École",
+        postal_code="29000",
+        city="Quimper",
+        principal_manager=users["recipient"],
+    )
+    await _grant(users["recipient"], recipient, None, everything)
+    return World(structure=structure, service=service, other=other, users=users, recipient=recipient)
+
+
+async def add_bank_details(world: World) -> tuple[models.BankAccount, models.Document]:
+    """A bank account with its RIB, and an attached document, on the world's structure (rows only: no
+    file in the document store)."""
+    rib = await models.Document.create(
+        filename="rib.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="0" * 64,
+        storage_key="0" * 64 + "/rib",
+        uploaded_by=world.users["manager"],
+    )
+    account = await models.BankAccount.create(
+        structure=world.structure,
+        name="Compte principal",
+        country="FR",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        rib_document=rib,
+    )
+    document = await models.Document.create(
+        structure=world.structure,
+        filename="statuts.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="1" * 64,
+        storage_key="1" * 64 + "/statuts",
+        uploaded_by=world.users["manager"],
+    )
+    return account, document

@@ -7,15 +7,26 @@ from strawberry.extensions import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from backend.schema.accounts import AccountQuery
+from backend.schema.accounts import AccountMutation, AccountQuery
+from backend.schema.approvals import ApprovalMutation, ApprovalQuery, ApprovalSubscription
+from backend.schema.bank_accounts import BankAccountMutation
+from backend.schema.documents import DocumentMutation
 from backend.schema.errors import ErrorPolicy
 from backend.schema.limits import DocumentSizeLimits, query_limits_rule
+from backend.schema.memberships import MembershipMutation, MembershipQuery
 from backend.schema.node import NodeQuery
 from backend.schema.reference import ReferenceQuery
-from backend.schema.structures import StructureQuery
+from backend.schema.structures import StructureMutation, StructureQuery
+from backend.schema.tickets import TicketMutation, TicketQuery
 from backend.settings import Settings
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, ReferenceQuery, StructureQuery))
+Query = merge_types("Query", (NodeQuery, AccountQuery, ReferenceQuery, StructureQuery, MembershipQuery, ApprovalQuery, TicketQuery))
+Mutation = merge_types(
+    "Mutation",
+    (AccountMutation, StructureMutation, MembershipMutation, ApprovalMutation, BankAccountMutation, DocumentMutation, TicketMutation),
+)
+#: Live updates; add yours to the tuple.
+Subscription = merge_types("Subscription", (ApprovalSubscription,))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -26,6 +37,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         rules.append(NoSchemaIntrospectionCustomRule)
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         extensions=[
             lambda: DocumentSizeLimits(settings=settings),

@@ -100,6 +100,9 @@ class ErrorPolicy(MaskErrors):
         original = error.original_error
         if original is None:
             return error
+        if error.path is None and isinstance(original, (GraphQLError, ValueError, TypeError)):
+            # Variable coercion, before any resolver: the message is about what the client sent.
+            return GraphQLError(error.message, nodes=error.nodes, extensions={"code": "VALIDATION"})
         if isinstance(original, DomainError):
             return GraphQLError(
                 original.message, nodes=error.nodes, path=error.path, extensions={"code": original.code}

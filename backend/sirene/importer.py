@@ -9,6 +9,11 @@ An existing row is only rewritten when the file's
 
 Reading runs in a worker thread, writing on the event loop: the server keeps
 answering during a long import.
+
+:func:`import_legal_units` reads INSEE's StockUniteLegale the same way and
+gives the establishments of each SIREN their legal unit's company name
+(``denominationUniteLegale``; for a person, first and last name). Run it
+after the establishments, each time they are imported.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import inspect
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +37,7 @@ from backend.models import SireneEstablishment
 PARIS = ZoneInfo("Europe/Paris")
 #: Columns the importer cannot do without.
 REQUIRED_COLUMNS = ("siret", "etatAdministratifEtablissement")
+LEGAL_UNIT_COLUMNS = ("siren", "denominationUniteLegale")
 #: INSEE writes this in the fields of establishments that are not (fully) diffusible.
 NOT_DIFFUSED = "[ND]"
 UPDATE_FIELDS = (
@@ -104,8 +110,11 @@ class ImportStats:
     updated: int = 0
     #: Already known with the same or a newer dateDernierTraitementEtablissement.
     unchanged: int = 0
-    #: Rows without a 14-digit SIRET.
+    #: Rows without a 14-digit SIRET (or 9-digit SIREN for legal units).
     skipped: int = 0
+    #: Bytes of the (uncompressed) file read so far, and its size: for a progress bar.
+    position: int = field(default=0, compare=False)
+    size: int = field(default=0, compare=False)
 
 
 Progress = Callable[[ImportStats], Any]
@@ -166,28 +175,55 @@ def establishment_values(row: dict[str, str]) -> dict[str, Any] | None:
     }
 
 
+def legal_unit_name(unit: dict[str, Any]) -> str:
+    """Raison sociale of a legal unit (StockUniteLegale row or the API's ``uniteLegale``)."""
+
+    def clean(key: str) -> str:
+        value = str(unit.get(key) or "").strip()
+        return "" if value == "[ND]" else value
+
+    name = clean("denominationUniteLegale") or clean("denominationUsuelle1UniteLegale")
+    if name:
+        return name
+    first = clean("prenomUsuelUniteLegale") or clean("prenom1UniteLegale")
+    last = clean("nomUsageUniteLegale") or clean("nomUniteLegale")
+    return " ".join(part for part in (first, last) if part)
+
+
 class _StockReader:
     """Blocking reader of the CSV (plain, or the first .csv inside a zip), used from a thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, required: tuple[str, ...] = REQUIRED_COLUMNS, kind: str = "StockEtablissement"
+    ) -> None:
         self._archive: zipfile.ZipFile | None = None
         self._stream: IO[str]
+        self._binary: IO[bytes]
         if zipfile.is_zipfile(path):
             self._archive = zipfile.ZipFile(path)
-            members = [name for name in self._archive.namelist() if name.lower().endswith(".csv")]
+            members = [info for info in self._archive.infolist() if info.filename.lower().endswith(".csv")]
             if not members:
                 self._archive.close()
                 raise ValueError(f"{path}: no .csv file in the archive")
-            self._stream = io.TextIOWrapper(self._archive.open(members[0]), encoding="utf-8-sig", newline="")
+            self.size = members[0].file_size
+            self._binary = self._archive.open(members[0])
         else:
-            self._stream = path.open(encoding="utf-8-sig", newline="")
+            self.size = path.stat().st_size
+            self._binary = path.open("rb")
+        self._stream = io.TextIOWrapper(self._binary, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
         self._reader = csv.DictReader(self._stream)
         header = self._reader.fieldnames or []
-        missing = [column for column in REQUIRED_COLUMNS if column not in header]
+        missing = [column for column in required if column not in header]
         if missing:
             self.close()
-            raise ValueError(f"{path}: not a StockEtablissement file (missing {', '.join(missing)})")
+            raise ValueError(f"{path}: not a {kind} file (missing {', '.join(missing)})")
         self._rows: Iterator[dict[str, str]] = iter(self._reader)
+
+    def position(self) -> int:
+        try:
+            return min(self._binary.tell(), self.size)
+        except (OSError, ValueError):
+            return 0
 
     def next_batch(self, size: int) -> list[dict[str, str]]:
         batch: list[dict[str, str]] = []
@@ -268,13 +304,69 @@ async def import_stock_file(
         raise ValueError("batch_size must be positive")
     stats = ImportStats()
     reader = await asyncio.to_thread(_StockReader, Path(path))
+    stats.size = reader.size
     try:
         while batch := await asyncio.to_thread(reader.next_batch, batch_size):
             await _import_batch(batch, stats)
-            if progress is not None:
-                result = progress(stats)
-                if inspect.isawaitable(result):
-                    await result
+            stats.position = reader.position()
+            await _report(progress, stats)
+    finally:
+        await asyncio.to_thread(reader.close)
+    return stats
+
+
+async def _report(progress: Progress | None, stats: ImportStats) -> None:
+    if progress is not None:
+        result = progress(stats)
+        if inspect.isawaitable(result):
+            await result
+
+
+async def _import_legal_unit_batch(rows: list[dict[str, str]], stats: ImportStats) -> None:
+    stats.read += len(rows)
+    names: dict[str, str] = {}
+    for row in rows:
+        siren = _clean(row.get("siren")).replace(" ", "")
+        name = legal_unit_name(row)[:255]
+        if len(siren) != 9 or not siren.isdigit() or not name:
+            stats.skipped += 1
+            continue
+        names[siren] = name
+    if not names:
+        return
+    async with in_transaction() as conn:
+        establishments = (
+            await SireneEstablishment.filter(siren__in=list(names)).using_db(conn).only("id", "siren", "name")
+        )
+        changed = []
+        for establishment in establishments:
+            if establishment.name != names[establishment.siren]:
+                establishment.name = names[establishment.siren]
+                changed.append(establishment)
+        if changed:
+            await SireneEstablishment.bulk_update(changed, fields=["name"], using_db=conn)
+    stats.updated += len(changed)
+    stats.unchanged += len(establishments) - len(changed)
+
+
+async def import_legal_units(
+    path: str | Path, batch_size: int = 1000, progress: Progress | None = None
+) -> ImportStats:
+    """Stream INSEE's StockUniteLegale at ``path`` and name each SIREN's establishments after it.
+
+    ``updated`` counts establishments renamed, ``unchanged`` those already so
+    named; legal units without establishment in the table are only ``read``.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
+    stats = ImportStats()
+    reader = await asyncio.to_thread(_StockReader, Path(path), LEGAL_UNIT_COLUMNS, "StockUniteLegale")
+    stats.size = reader.size
+    try:
+        while batch := await asyncio.to_thread(reader.next_batch, batch_size):
+            await _import_legal_unit_batch(batch, stats)
+            stats.position = reader.position()
+            await _report(progress, stats)
     finally:
         await asyncio.to_thread(reader.close)
     return stats

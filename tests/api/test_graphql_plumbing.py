@@ -100,3 +100,9 @@ async def test_graphiql_standard_introspection_query_passes_the_limits(gql) -> N
     body = await gql.post(get_introspection_query(descriptions=True))
     assert "errors" not in body, body.get("errors")
     assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_a_bad_variable_is_explained_not_masked(gql) -> None:
+    body = await gql.post("query($id: ID!) { node(id: $id) { id } }", {"id": {"not": "an id"}})
+    assert error_codes(body) == ["VALIDATION"]
+    assert "Erreur interne" not in body["errors"][0]["message"]

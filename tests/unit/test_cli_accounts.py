@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import sqlite3
 import subprocess
@@ -73,7 +74,9 @@ def test_create_token_prints_the_secret_once_and_stores_its_digest(var: Path) ->
         ).fetchone()
     name, prefix, read_only, secret_hash, expires_at = row
     assert (name, prefix, read_only) == ("Sauvegarde", secret[:8], 0)
-    assert secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    key = (var / "secret_key").read_text().strip().encode()
+    assert secret_hash == hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
+    assert secret not in secret_hash
     assert expires_at is not None
     read_only_token = portail(var, "create-token", "ops@example.test", "--name", "Lecture")
     assert read_only_token.stdout.strip() != secret
