@@ -42,7 +42,9 @@ ATTACH_USER = Requirement(
     "Organisation modification on the structure (or on the service, for a service-level attachment)",
     need=ORGANISATION.modification,
 )
-REVOKE_INVITATION = Requirement("Organisation modification on the invitation's structure", need=ORGANISATION.modification)
+REVOKE_INVITATION = Requirement(
+    "Organisation modification on the invitation's structure", need=ORGANISATION.modification
+)
 DETACH_USER = Requirement(
     "Organisation modification on the structure (or the service); never the principal manager",
     need=ORGANISATION.modification,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 from tortoise.models import Model
 
 TICKET_SEQUENCE = "ticket"
@@ -28,13 +27,20 @@ class Sequence(Model):
 
 
 async def next_value(name: str, using_db: BaseDBAsyncClient | None = None) -> int:
-    """Increment the counter ``name`` (created at 0 when missing) and return its new value."""
-    updated = await Sequence.filter(name=name).using_db(using_db).update(value=F("value") + 1)
-    if not updated:
-        await Sequence.get_or_create(name=name, defaults={"value": 0}, using_db=using_db)
-        await Sequence.filter(name=name).using_db(using_db).update(value=F("value") + 1)
-    row = await Sequence.filter(name=name).using_db(using_db).get()
-    return row.value
+    """Increment the counter ``name`` (created at 0 when missing) and return its new value.
+
+    One statement (an upsert with RETURNING, on SQLite and PostgreSQL): it takes the row lock on
+    PostgreSQL (concurrent callers wait for the commit, then see the new value), and on SQLite it
+    runs inside the caller's write transaction.
+    """
+    conn = using_db or Sequence._meta.db
+    placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    rows = await conn.execute_query_dict(
+        f'INSERT INTO "number_sequence" ("name", "value") VALUES ({placeholder}, 1) '
+        'ON CONFLICT ("name") DO UPDATE SET "value" = "number_sequence"."value" + 1 RETURNING "value"',
+        [name],
+    )
+    return int(rows[0]["value"])
 
 
 async def next_ticket_number(using_db: BaseDBAsyncClient | None = None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 
 from backend import models
@@ -32,4 +34,22 @@ MembershipStatus = strawberry.enum(
     models.MembershipStatus,
     name="MembershipStatus",
     description="PENDING (request awaiting approval), ACTIVE, REFUSED, DETACHED.",
+)
+
+
+@strawberry.enum(name="SortDirection", description="Ascending or descending order of a sorted list.")
+class SortDirection(Enum):
+    ASC = strawberry.enum_value("ASC", description="Ascending.")
+    DESC = strawberry.enum_value("DESC", description="Descending.")
+
+
+ApprovalKind = strawberry.enum(
+    models.ApprovalKind,
+    name="ApprovalKind",
+    description="ATTACHMENT (request to join a structure or service) or HABILITATION_CHANGE (profiles to add or remove).",
+)
+ApprovalState = strawberry.enum(
+    models.ApprovalState,
+    name="ApprovalState",
+    description="REQUESTED (waiting for a decision), APPROVED, REFUSED, CANCELLED (withdrawn by the requester).",
 )

@@ -20,7 +20,9 @@ def signed_in(viewer: Viewer | None) -> Viewer:
     return viewer
 
 
-async def require(viewer: Viewer | None, need: Need, structure_id: int, service_id: int | None = None) -> None:
+async def require(
+    viewer: Viewer | None, need: Need, structure_id: int, service_id: int | None = None
+) -> None:
     grants = await signed_in(viewer).grants()
     if not grants.has(need, structure_id, service_id):
         raise Forbidden(NOT_ALLOWED)

@@ -79,12 +79,16 @@ def members_of(
     if search and search.strip():
         term = search.strip()
         query = query.filter(
-            Q(user__last_name__icontains=term) | Q(user__first_name__icontains=term) | Q(user__email__icontains=term)
+            Q(user__last_name__icontains=term)
+            | Q(user__first_name__icontains=term)
+            | Q(user__email__icontains=term)
         )
     return query.order_by("user__last_name", "user__first_name", "id")
 
 
-def memberships_of_user(grants: Grants, user_id: int, *, search: str | None = None) -> QuerySet[models.Membership]:
+def memberships_of_user(
+    grants: Grants, user_id: int, *, search: str | None = None
+) -> QuerySet[models.Membership]:
     """A user's ACTIVE memberships the viewer may see: their own, and those on structures where
     the viewer holds Organisation consultation."""
     query = models.Membership.filter(user_id=user_id, status=MembershipStatus.ACTIVE)

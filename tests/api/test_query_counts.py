@@ -46,7 +46,9 @@ async def _user_with_memberships(count: int, email: str) -> models.User:
 
 async def _statements_for(db, count_queries, email: str) -> tuple[int, int]:
     app = create_app(db, manage_db=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as http:
         client = GraphQLClient(http)
         body = await client.post(
             "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { errors { code } } }",
@@ -58,7 +60,9 @@ async def _statements_for(db, count_queries, email: str) -> tuple[int, int]:
         return counter.count, data["viewer"]["memberships"]["totalCount"]
 
 
-async def test_viewer_memberships_with_habilitations_costs_the_same_for_5_and_50_rows(db, count_queries) -> None:
+async def test_viewer_memberships_with_habilitations_costs_the_same_for_5_and_50_rows(
+    db, count_queries
+) -> None:
     await _user_with_memberships(5, "cinq@example.test")
     await _user_with_memberships(50, "cinquante@example.test")
     few, few_total = await _statements_for(db, count_queries, "cinq@example.test")
