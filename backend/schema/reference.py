@@ -12,6 +12,7 @@ from backend.schema.context import Info
 from backend.schema.enums import AccessLevel, Domain, TicketObjectType
 from backend.schema.node import register_node
 
+
 @register_node
 @strawberry.type(name="Application", description="A functional area of the portal, held through profiles.")
 class ApplicationType(relay.Node):
