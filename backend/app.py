@@ -49,6 +49,54 @@ SECURITY_HEADERS = {
 }
 
 
+# Ten attachments of 10 MB and the multipart envelope: anything larger is refused unread.
+MAX_BODY_BYTES = 10 * 10 * 1024 * 1024 + 1024 * 1024
+
+
+class BodySizeLimit:
+    """Refuses request bodies over MAX_BODY_BYTES with 413, before they are spooled to disk."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            {"errors": [{"message": "Requête trop volumineuse.", "extensions": {"code": "QUERY_REFUSED"}}]},
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -170,7 +218,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         Mount("/assets", app=StaticFiles(directory=dist / "assets", check_dir=False), name="assets"),
         Route("/{path:path}", spa_fallback(dist), methods=["GET", "HEAD"]),
     ]
-    middleware = [Middleware(SecurityHeaders), Middleware(Authentication, settings=settings)]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(BodySizeLimit),
+        Middleware(Authentication, settings=settings),
+    ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.settings = settings
     app.state.mailer = mailer

@@ -39,11 +39,19 @@ async def _profiles(level_for: dict[str, AccessLevel]) -> list[models.Profile]:
     return wanted
 
 
-async def _grant(user: models.User, structure: models.Structure, service: models.Service | None, levels) -> None:
-    await models.Membership.create(user=user, structure=structure, service=service, status=MembershipStatus.ACTIVE)
+async def _grant(
+    user: models.User, structure: models.Structure, service: models.Service | None, levels
+) -> None:
+    await models.Membership.create(
+        user=user, structure=structure, service=service, status=MembershipStatus.ACTIVE
+    )
     for profile in await _profiles(levels):
         await models.Habilitation.create(
-            user=user, structure=structure, service=service, profile=profile, application_id=profile.application_id
+            user=user,
+            structure=structure,
+            service=service,
+            profile=profile,
+            application_id=profile.application_id,
         )
 
 

@@ -32,7 +32,9 @@ SIGNED_IN = Requirement("signed in")
 SIGNED_IN_SESSION = Requirement("signed in", session_only=True)
 
 # Bank details and documents of a structure (issue 4): Organisation modification on the structure.
-MANAGE_BANK_ACCOUNTS = Requirement("Organisation modification on the structure", need=ORGANISATION.modification)
+MANAGE_BANK_ACCOUNTS = Requirement(
+    "Organisation modification on the structure", need=ORGANISATION.modification
+)
 MANAGE_STRUCTURE_DOCUMENTS = Requirement(
     "Organisation modification on the structure", need=ORGANISATION.modification
 )

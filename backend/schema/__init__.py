@@ -20,10 +20,21 @@ from backend.schema.structures import StructureMutation, StructureQuery
 from backend.schema.tickets import TicketMutation, TicketQuery
 from backend.settings import Settings
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, ReferenceQuery, StructureQuery, MembershipQuery, ApprovalQuery, TicketQuery))
+Query = merge_types(
+    "Query",
+    (NodeQuery, AccountQuery, ReferenceQuery, StructureQuery, MembershipQuery, ApprovalQuery, TicketQuery),
+)
 Mutation = merge_types(
     "Mutation",
-    (AccountMutation, StructureMutation, MembershipMutation, ApprovalMutation, BankAccountMutation, DocumentMutation, TicketMutation),
+    (
+        AccountMutation,
+        StructureMutation,
+        MembershipMutation,
+        ApprovalMutation,
+        BankAccountMutation,
+        DocumentMutation,
+        TicketMutation,
+    ),
 )
 #: Live updates; add yours to the tuple.
 Subscription = merge_types("Subscription", (ApprovalSubscription,))

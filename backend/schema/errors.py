@@ -20,7 +20,9 @@ from backend.services.errors import DomainError, Invalid
 
 @strawberry.enum(description="Stable codes of the situations a client may meet.")
 class ErrorCode(Enum):
-    VALIDATION = strawberry.enum_value("VALIDATION", description="A field is malformed (bad SIRET, IBAN, email…).")
+    VALIDATION = strawberry.enum_value(
+        "VALIDATION", description="A field is malformed (bad SIRET, IBAN, email…)."
+    )
     REQUIRED = strawberry.enum_value("REQUIRED", description="A mandatory field is missing.")
     NOT_FOUND = strawberry.enum_value("NOT_FOUND", description="The object does not exist.")
     FORBIDDEN = strawberry.enum_value("FORBIDDEN", description="The viewer lacks the habilitation.")
@@ -112,7 +114,12 @@ class ErrorPolicy(MaskErrors):
                 original.message, nodes=error.nodes, path=error.path, extensions=original.extensions
             )
         if (error.extensions or {}).get("code") in PUBLIC_CODES:
-            return GraphQLError(error.message, nodes=error.nodes, path=error.path, extensions=error.extensions)
+            return GraphQLError(
+                error.message, nodes=error.nodes, path=error.path, extensions=error.extensions
+            )
         return GraphQLError(
-            self.error_message, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR"}
+            self.error_message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR"},
         )

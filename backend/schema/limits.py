@@ -111,8 +111,10 @@ def query_limits_rule(settings: Settings) -> type[ValidationRule]:
                     name = selection.name.value
                     fragment = self.fragments.get(name)
                     # Circular spreads are reported by graphql-core's own rule; stop here.
-                    inner = level if fragment is None or name in seen else self.depth(
-                        fragment.selection_set, level, seen | {name}
+                    inner = (
+                        level
+                        if fragment is None or name in seen
+                        else self.depth(fragment.selection_set, level, seen | {name})
                     )
                 else:  # pragma: no cover - graphql-core has no other selection kind
                     inner = level

@@ -28,14 +28,18 @@ class Loaders:
             self._by_id[model] = DataLoader(load_fn=load)
         return self._by_id[model]
 
-    def children(self, model: type, parent_field: str, order_by: Sequence[str] = ("id",)) -> DataLoader[int, list[Any]]:
+    def children(
+        self, model: type, parent_field: str, order_by: Sequence[str] = ("id",)
+    ) -> DataLoader[int, list[Any]]:
         """Rows of ``model`` grouped by the foreign key ``parent_field`` (e.g. ``category_id``)."""
         key = (model, parent_field)
         if key not in self._children:
 
             async def load(parent_ids: Sequence[int]) -> list[list[Any]]:
                 grouped: dict[int, list[Any]] = defaultdict(list)
-                for row in await model.filter(**{f"{parent_field}__in": list(parent_ids)}).order_by(*order_by):
+                for row in await model.filter(**{f"{parent_field}__in": list(parent_ids)}).order_by(
+                    *order_by
+                ):
                     grouped[getattr(row, parent_field)].append(row)
                 return [grouped.get(i, []) for i in parent_ids]
 
@@ -51,9 +55,9 @@ class Loaders:
                 users = sorted({k[0] for k in keys})
                 structures = sorted({k[1] for k in keys})
                 grouped: dict[tuple[int, int, int | None], list[Any]] = defaultdict(list)
-                rows = await models.Habilitation.filter(user_id__in=users, structure_id__in=structures).order_by(
-                    "application_id", "id"
-                )
+                rows = await models.Habilitation.filter(
+                    user_id__in=users, structure_id__in=structures
+                ).order_by("application_id", "id")
                 for row in rows:
                     grouped[(row.user_id, row.structure_id, row.service_id)].append(row)
                 return [grouped.get(k, []) for k in keys]

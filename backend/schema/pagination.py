@@ -62,7 +62,9 @@ def window(first: int | None, after: str | None, default: int) -> tuple[int, int
     return offset, size
 
 
-def build_connection(rows: Sequence[Any], total: int, offset: int, to_node: Callable[[Any], N]) -> Connection[N]:
+def build_connection(
+    rows: Sequence[Any], total: int, offset: int, to_node: Callable[[Any], N]
+) -> Connection[N]:
     edges = [Edge(cursor=encode_cursor(offset + i), node=to_node(row)) for i, row in enumerate(rows)]
     return Connection(
         edges=edges,

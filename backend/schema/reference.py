@@ -47,7 +47,9 @@ class ProfileType(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any) -> ProfileType:
-        return cls(id=row.id, code=row.code, name=row.name, level=row.level, application_id=row.application_id)
+        return cls(
+            id=row.id, code=row.code, name=row.name, level=row.level, application_id=row.application_id
+        )
 
     @classmethod
     async def resolve_visible(cls, info: Info, pk: int) -> ProfileType | None:

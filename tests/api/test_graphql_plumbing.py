@@ -106,3 +106,15 @@ async def test_a_bad_variable_is_explained_not_masked(gql) -> None:
     body = await gql.post("query($id: ID!) { node(id: $id) { id } }", {"id": {"not": "an id"}})
     assert error_codes(body) == ["VALIDATION"]
     assert "Erreur interne" not in body["errors"][0]["message"]
+
+
+async def test_a_request_body_over_the_limit_is_refused_unread(http) -> None:
+    from backend.app import MAX_BODY_BYTES
+
+    response = await http.post(
+        "/graphql",
+        content=b"x" * 16,
+        headers={"Content-Type": "application/json", "Content-Length": str(MAX_BODY_BYTES + 1)},
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_REFUSED"
