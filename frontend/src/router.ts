@@ -111,6 +111,24 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: '/recherche', name: 'recherche', component: SearchPage, meta: { title: 'Rechercher une application' } },
   ...screenRoutes,
+  {
+    // One approval of Organisation › Approbations (its page sets the title with the number).
+    path: '/organisation/approbations/:id',
+    name: 'approbation',
+    component: () => import('@/domains/organisation/ApprovalPage.vue'),
+    props: true,
+    meta: { title: 'Approbation', requiresAuth: true },
+  },
+  {
+    // One ticket of Support (the e-mails link here; its page sets the title with the number).
+    path: '/support/tickets/:number',
+    name: 'ticket',
+    component: () => import('@/domains/support/TicketPage.vue'),
+    props: true,
+    meta: { title: 'Ticket', requiresAuth: true },
+  },
+  // The approval e-mails link to /approbations.
+  { path: '/approbations', redirect: { name: 'approbations' } },
   ...accountRoutes,
   ...infoRoutes,
   { path: '/:pathMatch(.*)*', name: 'introuvable', component: NotFoundPage, meta: { title: 'Page non trouvée' } },

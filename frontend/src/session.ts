@@ -10,7 +10,7 @@ import { computed, readonly, ref, shallowRef } from 'vue'
 
 import { GraphQLRequestError, execute, request } from '@/graphql/client'
 import type { SessionViewerQuery } from '@/graphql/generated'
-import { LOG_OUT, SESSION_VIEWER } from '@/graphql/operations'
+import { LOG_OUT, PENDING_APPROVAL_COUNT, SESSION_VIEWER } from '@/graphql/operations'
 
 export type SessionViewer = NonNullable<SessionViewerQuery['viewer']>
 
@@ -41,6 +41,25 @@ export function loadSession(): Promise<void> {
 export function refreshSession(): Promise<void> {
   loading = fetchViewer()
   return loading
+}
+
+/**
+ * The number of approvals the viewer may decide (the header's « Approbations »
+ * badge): read after the viewer, every 60 s (App.vue) and after a decision.
+ */
+const pendingApprovalCount = ref(0)
+
+export async function refreshPendingApprovals(): Promise<void> {
+  if (viewer.value === null) {
+    pendingApprovalCount.value = 0
+    return
+  }
+  try {
+    const result = await execute(PENDING_APPROVAL_COUNT)
+    pendingApprovalCount.value = result.data?.viewer?.pendingApprovalCount ?? 0
+  } catch {
+    // Keep the last count: the next refresh will try again.
+  }
 }
 
 export function isSignedIn(): boolean {
@@ -77,5 +96,7 @@ export function useSession() {
     ),
     refresh: refreshSession,
     logOut,
+    pendingApprovalCount: readonly(pendingApprovalCount),
+    refreshPendingApprovals,
   }
 }

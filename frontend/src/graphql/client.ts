@@ -10,6 +10,8 @@
  *   request failed as a whole (network, HTTP error, or errors without data).
  *   Its `message` is the server's French message(s); `code` is the first
  *   `extensions.code` (UNAUTHENTICATED, FORBIDDEN...).
+ * - `uploadMutation` sends a mutation with files (`Upload` variables) as a
+ *   GraphQL multipart request, with the same cookie and header.
  *
  * Business errors of mutations are not GraphQL errors: they come in each
  * payload's `errors: [UserError!]!` and are the screens' to display.
@@ -93,18 +95,31 @@ export async function execute<TData, TVariables>(
   variables?: TVariables,
   options: RequestOptions = {},
 ): Promise<GraphQLResult<TData>> {
+  return send<TData>(
+    JSON.stringify({ query, variables: variables ?? {} }),
+    { 'Content-Type': 'application/json' },
+    options,
+  )
+}
+
+/** POST a body to the endpoint and read the GraphQL response (shared by JSON and multipart requests). */
+async function send<TData>(
+  body: BodyInit,
+  contentHeaders: Record<string, string>,
+  options: RequestOptions,
+): Promise<GraphQLResult<TData>> {
   let response: Response
   try {
     response = await fetch(GRAPHQL_ENDPOINT, {
       method: 'POST',
       credentials: 'same-origin',
       headers: {
-        'Content-Type': 'application/json',
+        ...contentHeaders,
         Accept: 'application/graphql-response+json, application/json',
         'X-Requested-With': 'portail',
         ...options.headers,
       },
-      body: JSON.stringify({ query, variables: variables ?? {} }),
+      body,
       signal: options.signal,
     })
   } catch (error) {
@@ -112,9 +127,9 @@ export async function execute<TData, TVariables>(
     throw new GraphQLRequestError([{ message: NETWORK_MESSAGE }], undefined, 'NETWORK_ERROR')
   }
 
-  let body: unknown
+  let payloadBody: unknown
   try {
-    body = await response.json()
+    payloadBody = await response.json()
   } catch {
     throw new GraphQLRequestError(
       [{ message: INVALID_RESPONSE_MESSAGE }],
@@ -123,7 +138,10 @@ export async function execute<TData, TVariables>(
     )
   }
 
-  const payload = (typeof body === 'object' && body !== null ? body : {}) as { data?: unknown; errors?: unknown }
+  const payload = (typeof payloadBody === 'object' && payloadBody !== null ? payloadBody : {}) as {
+    data?: unknown
+    errors?: unknown
+  }
   const errors = isErrorList(payload.errors) ? payload.errors : []
   const data = (payload.data ?? null) as TData | null
 
@@ -144,6 +162,55 @@ export async function request<TData, TVariables>(
   options?: RequestOptions,
 ): Promise<TData> {
   const result = await execute(query, variables, options)
+  if (result.data === null) throw new GraphQLRequestError(result.errors, result.status)
+  return result.data
+}
+
+/**
+ * Collect the files of `variables` (File objects, at any depth) for a multipart
+ * request: each one is replaced by null in the JSON and listed with its path
+ * (« variables.input.ribDocument »).
+ */
+function extractFiles(value: unknown, path: string, files: Array<{ path: string; file: File }>): unknown {
+  if (value instanceof File) {
+    files.push({ path, file: value })
+    return null
+  }
+  if (Array.isArray(value)) return value.map((item, index) => extractFiles(item, `${path}.${index}`, files))
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, extractFiles(item, `${path}.${key}`, files)]),
+    )
+  }
+  return value
+}
+
+/**
+ * Send a mutation with files (`Upload` variables) as a GraphQL multipart request
+ * (https://github.com/jaydenseric/graphql-multipart-request-spec): a FormData
+ * with `operations` (the JSON, files replaced by null), `map` (part name →
+ * variable paths) and one part per file. Same cookie and `X-Requested-With`
+ * header as `request`; resolves with the data or throws a GraphQLRequestError.
+ * Without any file, it is an ordinary JSON request.
+ */
+export async function uploadMutation<TData, TVariables>(
+  query: TypedOperation<TData, TVariables> | string,
+  variables: TVariables,
+  options: RequestOptions = {},
+): Promise<TData> {
+  const files: Array<{ path: string; file: File }> = []
+  const cleaned = extractFiles(variables ?? {}, 'variables', files)
+  if (files.length === 0) return request(query, variables, options)
+  const form = new FormData()
+  form.append('operations', JSON.stringify({ query, variables: cleaned }))
+  const map: Record<string, string[]> = {}
+  files.forEach(({ path }, index) => {
+    map[String(index)] = [path]
+  })
+  form.append('map', JSON.stringify(map))
+  files.forEach(({ file }, index) => form.append(String(index), file, file.name))
+  // No Content-Type: the browser sets multipart/form-data with its boundary.
+  const result = await send<TData>(form, {}, options)
   if (result.data === null) throw new GraphQLRequestError(result.errors, result.status)
   return result.data
 }

@@ -1683,6 +1683,12 @@ export type StructurePayload = {
   structure: Maybe<Structure>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The viewer's pending approval count, sent at once and on every change (re-read every few seconds, with the viewer's habilitations of the moment). */
+  pendingApprovalCount: Scalars['Int']['output'];
+};
+
 /** A support ticket (sollicitation). Readable by the issuer side (Sollicitations émises consultation), the recipient side (Sollicitations reçues consultation, support agents for support tickets); a draft by its author only. */
 export type Ticket = Node & {
   __typename?: 'Ticket';
@@ -2250,6 +2256,73 @@ export type VerifyEmailMutationVariables = Exact<{
 
 export type VerifyEmailMutation = { __typename?: 'Mutation', verifyEmail: { __typename?: 'OkPayload', ok: boolean, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
 
+export type ApprovalDetailsFieldsFragment = { __typename?: 'Approval', id: string, number: string, kind: ApprovalKind, state: ApprovalState, description: string, createdAt: string, decidedAt: string | null, decisionReason: string | null, viewerCanDecide: boolean, viewerCanCancel: boolean, requester: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, approver: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, decidedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null, profilesToAdd: Array<{ __typename?: 'Profile', id: string, name: string }>, profilesToRemove: Array<{ __typename?: 'Profile', id: string, name: string }>, comments: Array<{ __typename?: 'Comment', id: string, body: string, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> };
+
+export type ApprovalDetailsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ApprovalDetailsQuery = { __typename?: 'Query', approval: { __typename?: 'Approval', id: string, number: string, kind: ApprovalKind, state: ApprovalState, description: string, createdAt: string, decidedAt: string | null, decisionReason: string | null, viewerCanDecide: boolean, viewerCanCancel: boolean, requester: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, approver: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, decidedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null, profilesToAdd: Array<{ __typename?: 'Profile', id: string, name: string }>, profilesToRemove: Array<{ __typename?: 'Profile', id: string, name: string }>, comments: Array<{ __typename?: 'Comment', id: string, body: string, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null };
+
+export type ApprovalsListQueryVariables = Exact<{
+  state?: InputMaybe<ApprovalState>;
+  structureId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<ApprovalKind>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  toDecide?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ApprovalsListQuery = { __typename?: 'Query', approvals: { __typename?: 'ApprovalConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, edges: Array<{ __typename?: 'ApprovalEdge', node: { __typename?: 'Approval', id: string, number: string, kind: ApprovalKind, state: ApprovalState, description: string, createdAt: string, viewerCanDecide: boolean, requester: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null } }> } };
+
+export type ApproveApprovalsMutationVariables = Exact<{
+  ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+  comment?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ApproveApprovalsMutation = { __typename?: 'Mutation', approveApprovals: { __typename?: 'ApprovalsPayload', approvals: Array<{ __typename?: 'Approval', id: string, state: ApprovalState }>, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ApproveMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  comment?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ApproveMutation = { __typename?: 'Mutation', approve: { __typename?: 'ApprovalPayload', approval: { __typename?: 'Approval', id: string, number: string, kind: ApprovalKind, state: ApprovalState, description: string, createdAt: string, decidedAt: string | null, decisionReason: string | null, viewerCanDecide: boolean, viewerCanCancel: boolean, requester: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, approver: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, decidedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null, profilesToAdd: Array<{ __typename?: 'Profile', id: string, name: string }>, profilesToRemove: Array<{ __typename?: 'Profile', id: string, name: string }>, comments: Array<{ __typename?: 'Comment', id: string, body: string, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type CommentApprovalMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  body: Scalars['String']['input'];
+}>;
+
+
+export type CommentApprovalMutation = { __typename?: 'Mutation', commentApproval: { __typename?: 'ApprovalPayload', approval: { __typename?: 'Approval', id: string, number: string, kind: ApprovalKind, state: ApprovalState, description: string, createdAt: string, decidedAt: string | null, decisionReason: string | null, viewerCanDecide: boolean, viewerCanCancel: boolean, requester: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, approver: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, decidedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null, profilesToAdd: Array<{ __typename?: 'Profile', id: string, name: string }>, profilesToRemove: Array<{ __typename?: 'Profile', id: string, name: string }>, comments: Array<{ __typename?: 'Comment', id: string, body: string, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type PendingApprovalCountQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PendingApprovalCountQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', pendingApprovalCount: number } | null };
+
+export type RefuseApprovalsMutationVariables = Exact<{
+  ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type RefuseApprovalsMutation = { __typename?: 'Mutation', refuseApprovals: { __typename?: 'ApprovalsPayload', approvals: Array<{ __typename?: 'Approval', id: string, state: ApprovalState }>, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type RefuseMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type RefuseMutation = { __typename?: 'Mutation', refuse: { __typename?: 'ApprovalPayload', approval: { __typename?: 'Approval', id: string, number: string, kind: ApprovalKind, state: ApprovalState, description: string, createdAt: string, decidedAt: string | null, decisionReason: string | null, viewerCanDecide: boolean, viewerCanCancel: boolean, requester: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, approver: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, decidedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null, profilesToAdd: Array<{ __typename?: 'Profile', id: string, name: string }>, profilesToRemove: Array<{ __typename?: 'Profile', id: string, name: string }>, comments: Array<{ __typename?: 'Comment', id: string, body: string, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
 export type DomainApplicationsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -2259,3 +2332,537 @@ export type SessionViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type SessionViewerQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', isPlatformAdmin: boolean, isSupportAgent: boolean, user: { __typename?: 'User', id: string, firstName: string, lastName: string } } | null };
+
+export type ActivateBankAccountMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ActivateBankAccountMutation = { __typename?: 'Mutation', activateBankAccount: { __typename?: 'BankAccountPayload', bankAccount: { __typename?: 'BankAccount', id: string, name: string, isFactor: boolean, status: ActivityStatus, country: string, maskedIban: string, iban: string | null, bic: string | null, version: number, createdAt: string, updatedAt: string, ribDocument: { __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string } | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ActivateServiceMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ActivateServiceMutation = { __typename?: 'Mutation', activateService: { __typename?: 'ServicePayload', service: { __typename?: 'Service', id: string, code: string, name: string, status: ActivityStatus, description: string | null, validFrom: string | null, validUntil: string | null, commitmentNumberRequired: boolean | null, version: number | null, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ActivateStructureMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ActivateStructureMutation = { __typename?: 'Mutation', activateStructure: { __typename?: 'StructurePayload', structure: { __typename?: 'Structure', id: string, identifierType: IdentifierType, identifier: string, name: string, label: string | null, kind: StructureKind, status: ActivityStatus, city: string | null, email: string | null, phone: string | null, legalFeesProviderCategory: string | null, version: number | null, createdAt: string, updatedAt: string, viewerIsPrincipalManager: boolean, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null, options: { __typename?: 'StructureOptions', receivesLifecycleEdi: boolean, isEdiSender: boolean, activeConnectionRequest: boolean, serviceCodeRequired: boolean, commitmentNumberRequired: boolean, nonDiffusibleInsee: boolean } | null, principalManager: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, origin: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, duplicates: Array<{ __typename?: 'Structure', id: string, identifier: string, name: string }> | null, viewerProfiles: Array<{ __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type BankAccountFieldsFragment = { __typename?: 'BankAccount', id: string, name: string, isFactor: boolean, status: ActivityStatus, country: string, maskedIban: string, iban: string | null, bic: string | null, version: number, createdAt: string, updatedAt: string, ribDocument: { __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string } | null };
+
+export type CreateBankAccountMutationVariables = Exact<{
+  input: CreateBankAccountInput;
+}>;
+
+
+export type CreateBankAccountMutation = { __typename?: 'Mutation', createBankAccount: { __typename?: 'BankAccountPayload', bankAccount: { __typename?: 'BankAccount', id: string, name: string, isFactor: boolean, status: ActivityStatus, country: string, maskedIban: string, iban: string | null, bic: string | null, version: number, createdAt: string, updatedAt: string, ribDocument: { __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string } | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type CreateServiceMutationVariables = Exact<{
+  input: CreateServiceInput;
+}>;
+
+
+export type CreateServiceMutation = { __typename?: 'Mutation', createService: { __typename?: 'ServicePayload', service: { __typename?: 'Service', id: string, code: string, name: string, status: ActivityStatus, description: string | null, validFrom: string | null, validUntil: string | null, commitmentNumberRequired: boolean | null, version: number | null, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type CreateStructureMutationVariables = Exact<{
+  input: CreateStructureInput;
+}>;
+
+
+export type CreateStructureMutation = { __typename?: 'Mutation', createStructure: { __typename?: 'StructurePayload', structure: { __typename?: 'Structure', id: string, identifierType: IdentifierType, identifier: string, name: string } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type DeactivateBankAccountMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeactivateBankAccountMutation = { __typename?: 'Mutation', deactivateBankAccount: { __typename?: 'BankAccountPayload', bankAccount: { __typename?: 'BankAccount', id: string, name: string, isFactor: boolean, status: ActivityStatus, country: string, maskedIban: string, iban: string | null, bic: string | null, version: number, createdAt: string, updatedAt: string, ribDocument: { __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string } | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type DeactivateServiceMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeactivateServiceMutation = { __typename?: 'Mutation', deactivateService: { __typename?: 'ServicePayload', service: { __typename?: 'Service', id: string, code: string, name: string, status: ActivityStatus, description: string | null, validFrom: string | null, validUntil: string | null, commitmentNumberRequired: boolean | null, version: number | null, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type DeactivateStructureMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeactivateStructureMutation = { __typename?: 'Mutation', deactivateStructure: { __typename?: 'StructurePayload', structure: { __typename?: 'Structure', id: string, identifierType: IdentifierType, identifier: string, name: string, label: string | null, kind: StructureKind, status: ActivityStatus, city: string | null, email: string | null, phone: string | null, legalFeesProviderCategory: string | null, version: number | null, createdAt: string, updatedAt: string, viewerIsPrincipalManager: boolean, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null, options: { __typename?: 'StructureOptions', receivesLifecycleEdi: boolean, isEdiSender: boolean, activeConnectionRequest: boolean, serviceCodeRequired: boolean, commitmentNumberRequired: boolean, nonDiffusibleInsee: boolean } | null, principalManager: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, origin: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, duplicates: Array<{ __typename?: 'Structure', id: string, identifier: string, name: string }> | null, viewerProfiles: Array<{ __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type DeleteStructureDocumentMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteStructureDocumentMutation = { __typename?: 'Mutation', deleteStructureDocument: { __typename?: 'DeletePayload', deletedId: string | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type DuplicateStructureMutationVariables = Exact<{
+  input: DuplicateStructureInput;
+}>;
+
+
+export type DuplicateStructureMutation = { __typename?: 'Mutation', duplicateStructure: { __typename?: 'DuplicateStructurePayload', structure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, origin: { __typename?: 'Structure', id: string, identifier: string, name: string, status: ActivityStatus } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ManageStructureQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ManageStructureQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifierType: IdentifierType, identifier: string, name: string, label: string | null, kind: StructureKind, status: ActivityStatus, city: string | null, email: string | null, phone: string | null, legalFeesProviderCategory: string | null, version: number | null, createdAt: string, updatedAt: string, viewerIsPrincipalManager: boolean, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null, options: { __typename?: 'StructureOptions', receivesLifecycleEdi: boolean, isEdiSender: boolean, activeConnectionRequest: boolean, serviceCodeRequired: boolean, commitmentNumberRequired: boolean, nonDiffusibleInsee: boolean } | null, principalManager: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, origin: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, duplicates: Array<{ __typename?: 'Structure', id: string, identifier: string, name: string }> | null, viewerProfiles: Array<{ __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } }> } | null };
+
+export type ManagedStructuresQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ManagedStructuresQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', user: { __typename?: 'User', id: string }, managedStructures: { __typename?: 'StructureConnection', totalCount: number, edges: Array<{ __typename?: 'StructureEdge', node: { __typename?: 'Structure', id: string, identifier: string, name: string, status: ActivityStatus } }> } } | null };
+
+export type PickerStructureQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type PickerStructureQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifierType: IdentifierType, identifier: string, name: string, label: string | null, status: ActivityStatus, city: string | null } | null };
+
+export type PickerStructuresQueryVariables = Exact<{
+  search?: InputMaybe<Scalars['String']['input']>;
+  mine?: InputMaybe<Scalars['Boolean']['input']>;
+  status?: InputMaybe<ActivityStatus>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type PickerStructuresQuery = { __typename?: 'Query', structures: { __typename?: 'StructureConnection', totalCount: number, edges: Array<{ __typename?: 'StructureEdge', node: { __typename?: 'Structure', id: string, identifierType: IdentifierType, identifier: string, name: string, label: string | null, status: ActivityStatus, city: string | null } }> } };
+
+export type RefreshStructureFromSireneMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RefreshStructureFromSireneMutation = { __typename?: 'Mutation', refreshStructureFromSirene: { __typename?: 'StructurePayload', structure: { __typename?: 'Structure', id: string, identifierType: IdentifierType, identifier: string, name: string, label: string | null, kind: StructureKind, status: ActivityStatus, city: string | null, email: string | null, phone: string | null, legalFeesProviderCategory: string | null, version: number | null, createdAt: string, updatedAt: string, viewerIsPrincipalManager: boolean, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null, options: { __typename?: 'StructureOptions', receivesLifecycleEdi: boolean, isEdiSender: boolean, activeConnectionRequest: boolean, serviceCodeRequired: boolean, commitmentNumberRequired: boolean, nonDiffusibleInsee: boolean } | null, principalManager: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, origin: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, duplicates: Array<{ __typename?: 'Structure', id: string, identifier: string, name: string }> | null, viewerProfiles: Array<{ __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ServiceFieldsFragment = { __typename?: 'Service', id: string, code: string, name: string, status: ActivityStatus, description: string | null, validFrom: string | null, validUntil: string | null, commitmentNumberRequired: boolean | null, version: number | null, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null };
+
+export type SireneEstablishmentQueryVariables = Exact<{
+  siret: Scalars['String']['input'];
+}>;
+
+
+export type SireneEstablishmentQuery = { __typename?: 'Query', sireneEstablishment: { __typename?: 'SireneEstablishment', siret: string, name: string, isActive: boolean, isDiffusible: boolean, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null } | null };
+
+export type StructureBankAccountsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type StructureBankAccountsQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifier: string, name: string, viewerProfiles: Array<{ __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } }>, bankAccounts: Array<{ __typename?: 'BankAccount', id: string, name: string, isFactor: boolean, status: ActivityStatus, country: string, maskedIban: string, iban: string | null, bic: string | null, version: number, createdAt: string, updatedAt: string, ribDocument: { __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string } | null }> | null } | null };
+
+export type StructureByIdentifierQueryVariables = Exact<{
+  identifierType: IdentifierType;
+  identifier: Scalars['String']['input'];
+}>;
+
+
+export type StructureByIdentifierQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifier: string, name: string, status: ActivityStatus } | null };
+
+export type StructureDocumentsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type StructureDocumentsQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifier: string, name: string, viewerProfiles: Array<{ __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } }>, documents: Array<{ __typename?: 'Document', id: string, filename: string, contentType: string, size: number, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> | null } | null };
+
+export type StructureFieldsFragment = { __typename?: 'Structure', id: string, identifierType: IdentifierType, identifier: string, name: string, label: string | null, kind: StructureKind, status: ActivityStatus, city: string | null, email: string | null, phone: string | null, legalFeesProviderCategory: string | null, version: number | null, createdAt: string, updatedAt: string, viewerIsPrincipalManager: boolean, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null, options: { __typename?: 'StructureOptions', receivesLifecycleEdi: boolean, isEdiSender: boolean, activeConnectionRequest: boolean, serviceCodeRequired: boolean, commitmentNumberRequired: boolean, nonDiffusibleInsee: boolean } | null, principalManager: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, origin: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, duplicates: Array<{ __typename?: 'Structure', id: string, identifier: string, name: string }> | null, viewerProfiles: Array<{ __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } }> };
+
+export type StructureServicesQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type StructureServicesQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifier: string, name: string, viewerProfiles: Array<{ __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } }>, services: { __typename?: 'ServiceConnection', totalCount: number, edges: Array<{ __typename?: 'ServiceEdge', node: { __typename?: 'Service', id: string, code: string, name: string, status: ActivityStatus, description: string | null, validFrom: string | null, validUntil: string | null, commitmentNumberRequired: boolean | null, version: number | null, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null } }> } | null } | null };
+
+export type TransferCandidatesQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TransferCandidatesQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, members: { __typename?: 'MembershipConnection', edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, isPrincipalManager: boolean, service: { __typename?: 'Service', id: string } | null, user: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null } } }> } | null } | null };
+
+export type TransferPrincipalManagerMutationVariables = Exact<{
+  input: TransferPrincipalManagerInput;
+}>;
+
+
+export type TransferPrincipalManagerMutation = { __typename?: 'Mutation', transferPrincipalManager: { __typename?: 'TransferPrincipalManagerPayload', structures: Array<{ __typename?: 'Structure', id: string, identifier: string, name: string, principalManager: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }>, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type UpdateBankAccountMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+  input: UpdateBankAccountInput;
+}>;
+
+
+export type UpdateBankAccountMutation = { __typename?: 'Mutation', updateBankAccount: { __typename?: 'BankAccountPayload', bankAccount: { __typename?: 'BankAccount', id: string, name: string, isFactor: boolean, status: ActivityStatus, country: string, maskedIban: string, iban: string | null, bic: string | null, version: number, createdAt: string, updatedAt: string, ribDocument: { __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string } | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type UpdateServiceMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+  input: UpdateServiceInput;
+}>;
+
+
+export type UpdateServiceMutation = { __typename?: 'Mutation', updateService: { __typename?: 'ServicePayload', service: { __typename?: 'Service', id: string, code: string, name: string, status: ActivityStatus, description: string | null, validFrom: string | null, validUntil: string | null, commitmentNumberRequired: boolean | null, version: number | null, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type UpdateStructureMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+  input: UpdateStructureInput;
+}>;
+
+
+export type UpdateStructureMutation = { __typename?: 'Mutation', updateStructure: { __typename?: 'StructurePayload', structure: { __typename?: 'Structure', id: string, identifierType: IdentifierType, identifier: string, name: string, label: string | null, kind: StructureKind, status: ActivityStatus, city: string | null, email: string | null, phone: string | null, legalFeesProviderCategory: string | null, version: number | null, createdAt: string, updatedAt: string, viewerIsPrincipalManager: boolean, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null, options: { __typename?: 'StructureOptions', receivesLifecycleEdi: boolean, isEdiSender: boolean, activeConnectionRequest: boolean, serviceCodeRequired: boolean, commitmentNumberRequired: boolean, nonDiffusibleInsee: boolean } | null, principalManager: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, origin: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, duplicates: Array<{ __typename?: 'Structure', id: string, identifier: string, name: string }> | null, viewerProfiles: Array<{ __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type UploadStructureDocumentMutationVariables = Exact<{
+  structureId: Scalars['ID']['input'];
+  file: Scalars['Upload']['input'];
+}>;
+
+
+export type UploadStructureDocumentMutation = { __typename?: 'Mutation', uploadStructureDocument: { __typename?: 'DocumentPayload', document: { __typename?: 'Document', id: string, filename: string } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type AcceptTicketSolutionMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type AcceptTicketSolutionMutation = { __typename?: 'Mutation', acceptTicketSolution: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type AssignTicketMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type AssignTicketMutation = { __typename?: 'Mutation', assignTicket: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type CloseTicketMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CloseTicketMutation = { __typename?: 'Mutation', closeTicket: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type CommentTicketMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  body: Scalars['String']['input'];
+  attachments?: InputMaybe<Array<Scalars['Upload']['input']> | Scalars['Upload']['input']>;
+}>;
+
+
+export type CommentTicketMutation = { __typename?: 'Mutation', commentTicket: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type DeleteTicketDraftMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteTicketDraftMutation = { __typename?: 'Mutation', deleteTicketDraft: { __typename?: 'DeletePayload', errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type IssuedTicketsQueryVariables = Exact<{
+  tab: TicketTab;
+  filter?: InputMaybe<TicketFilter>;
+  orderBy?: InputMaybe<TicketOrder>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type IssuedTicketsQuery = { __typename?: 'Query', tickets: { __typename?: 'TicketConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean }, edges: Array<{ __typename?: 'TicketEdge', node: { __typename?: 'Ticket', id: string, number: string | null, title: string, status: TicketStatus, createdAt: string, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null } }> } };
+
+export type ProvideTicketInformationMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  body: Scalars['String']['input'];
+  attachments?: InputMaybe<Array<Scalars['Upload']['input']> | Scalars['Upload']['input']>;
+}>;
+
+
+export type ProvideTicketInformationMutation = { __typename?: 'Mutation', provideTicketInformation: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ReceivedTicketsQueryVariables = Exact<{
+  filter?: InputMaybe<TicketFilter>;
+  orderBy?: InputMaybe<TicketOrder>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ReceivedTicketsQuery = { __typename?: 'Query', receivedTickets: { __typename?: 'TicketConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean }, edges: Array<{ __typename?: 'TicketEdge', node: { __typename?: 'Ticket', id: string, number: string | null, title: string, status: TicketStatus, createdAt: string, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null } }> } };
+
+export type ReopenTicketMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type ReopenTicketMutation = { __typename?: 'Mutation', reopenTicket: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type RequestTicketInformationMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  body: Scalars['String']['input'];
+}>;
+
+
+export type RequestTicketInformationMutation = { __typename?: 'Mutation', requestTicketInformation: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ResolveTicketMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  solution: Scalars['String']['input'];
+}>;
+
+
+export type ResolveTicketMutation = { __typename?: 'Mutation', resolveTicket: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type SaveTicketDraftMutationVariables = Exact<{
+  id?: InputMaybe<Scalars['ID']['input']>;
+  input: TicketInput;
+}>;
+
+
+export type SaveTicketDraftMutation = { __typename?: 'Mutation', saveTicketDraft: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, status: TicketStatus, title: string, description: string, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string }, subcategory: { __typename?: 'TicketSubcategory', id: string }, issuerStructure: { __typename?: 'Structure', id: string }, issuerService: { __typename?: 'Service', id: string } | null, recipientStructure: { __typename?: 'Structure', id: string } | null, recipientService: { __typename?: 'Service', id: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type SubmitTicketMutationVariables = Exact<{
+  id?: InputMaybe<Scalars['ID']['input']>;
+  input?: InputMaybe<TicketInput>;
+}>;
+
+
+export type SubmitTicketMutation = { __typename?: 'Mutation', submitTicket: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type TicketCategoriesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TicketCategoriesQuery = { __typename?: 'Query', ticketCategories: Array<{ __typename?: 'TicketCategory', id: string, code: string, name: string, subcategories: Array<{ __typename?: 'TicketSubcategory', id: string, code: string, name: string, isBusiness: boolean, requiresObject: boolean, objectTypes: Array<TicketObjectType> }> }> };
+
+export type TicketDetailsFieldsFragment = { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> };
+
+export type TicketDetailsQueryVariables = Exact<{
+  number: Scalars['String']['input'];
+}>;
+
+
+export type TicketDetailsQuery = { __typename?: 'Query', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null };
+
+export type TicketDraftFieldsFragment = { __typename?: 'Ticket', id: string, number: string | null, status: TicketStatus, title: string, description: string, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string }, subcategory: { __typename?: 'TicketSubcategory', id: string }, issuerStructure: { __typename?: 'Structure', id: string }, issuerService: { __typename?: 'Service', id: string } | null, recipientStructure: { __typename?: 'Structure', id: string } | null, recipientService: { __typename?: 'Service', id: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> };
+
+export type TicketDraftQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TicketDraftQuery = { __typename?: 'Query', ticket: { __typename?: 'Ticket', id: string, number: string | null, status: TicketStatus, title: string, description: string, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string }, subcategory: { __typename?: 'TicketSubcategory', id: string }, issuerStructure: { __typename?: 'Structure', id: string }, issuerService: { __typename?: 'Service', id: string } | null, recipientStructure: { __typename?: 'Structure', id: string } | null, recipientService: { __typename?: 'Service', id: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> } | null };
+
+export type TicketIssuersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TicketIssuersQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', user: { __typename?: 'User', id: string, email: string | null, phone: string | null }, memberships: { __typename?: 'MembershipConnection', edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, status: MembershipStatus, structure: { __typename?: 'Structure', id: string, identifier: string, name: string, status: ActivityStatus, email: string | null }, service: { __typename?: 'Service', id: string, code: string, name: string, status: ActivityStatus } | null, habilitations: Array<{ __typename?: 'Habilitation', id: string, profile: { __typename?: 'Profile', id: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string } } }> } }> } } | null };
+
+export type TicketRowFieldsFragment = { __typename?: 'Ticket', id: string, number: string | null, title: string, status: TicketStatus, createdAt: string, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null };
+
+export type TicketStructureServicesQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TicketStructureServicesQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, services: { __typename?: 'ServiceConnection', edges: Array<{ __typename?: 'ServiceEdge', node: { __typename?: 'Service', id: string, code: string, name: string } }> } | null } | null };
+
+export type TransferTicketToSupportMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+}>;
+
+
+export type TransferTicketToSupportMutation = { __typename?: 'Mutation', transferTicketToSupport: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null, title: string, description: string, status: TicketStatus, objectType: TicketObjectType | null, objectNumber: string | null, contactEmail: string, contactPhone: string | null, createdAt: string, submittedAt: string | null, updatedAt: string, closedAt: string | null, viewerActions: Array<TicketAction>, category: { __typename?: 'TicketCategory', id: string, name: string }, subcategory: { __typename?: 'TicketSubcategory', id: string, name: string, isBusiness: boolean }, issuerStructure: { __typename?: 'Structure', id: string, identifier: string, name: string }, issuerService: { __typename?: 'Service', id: string, code: string, name: string } | null, recipientStructure: { __typename?: 'Structure', id: string, identifier: string, name: string } | null, recipientService: { __typename?: 'Service', id: string, code: string, name: string } | null, assignee: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, createdBy: { __typename?: 'User', id: string, firstName: string, lastName: string }, activities: Array<{ __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> }>, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, contentType: string, downloadUrl: string, createdAt: string, uploadedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type AddHabilitationMutationVariables = Exact<{
+  input: AddHabilitationInput;
+}>;
+
+
+export type AddHabilitationMutation = { __typename?: 'Mutation', addHabilitation: { __typename?: 'HabilitationPayload', habilitation: { __typename?: 'Habilitation', id: string } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type AddHabilitationsMutationVariables = Exact<{
+  input: AddHabilitationsInput;
+}>;
+
+
+export type AddHabilitationsMutation = { __typename?: 'Mutation', addHabilitations: { __typename?: 'HabilitationsPayload', habilitations: Array<{ __typename?: 'Habilitation', id: string }>, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type AttachUserMutationVariables = Exact<{
+  input: AttachUserInput;
+}>;
+
+
+export type AttachUserMutation = { __typename?: 'Mutation', attachUser: { __typename?: 'MembershipPayload', membership: { __typename?: 'Membership', id: string, user: { __typename?: 'User', id: string, firstName: string, lastName: string }, structure: { __typename?: 'Structure', id: string, name: string }, service: { __typename?: 'Service', id: string, name: string } | null } | null, invitation: { __typename?: 'Invitation', id: string, email: string, expiresAt: string } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type CopyHabilitationsToUsersMutationVariables = Exact<{
+  fromUserId: Scalars['ID']['input'];
+  toUserIds: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+  structureId: Scalars['ID']['input'];
+}>;
+
+
+export type CopyHabilitationsToUsersMutation = { __typename?: 'Mutation', copyHabilitationsToUsers: { __typename?: 'HabilitationsPayload', habilitations: Array<{ __typename?: 'Habilitation', id: string }>, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type CopyHabilitationsMutationVariables = Exact<{
+  fromUserId: Scalars['ID']['input'];
+  toUserId: Scalars['ID']['input'];
+  structureId: Scalars['ID']['input'];
+}>;
+
+
+export type CopyHabilitationsMutation = { __typename?: 'Mutation', copyHabilitations: { __typename?: 'HabilitationsPayload', habilitations: Array<{ __typename?: 'Habilitation', id: string }>, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type DetachUserMutationVariables = Exact<{
+  input: DetachUserInput;
+}>;
+
+
+export type DetachUserMutation = { __typename?: 'Mutation', detachUser: { __typename?: 'MembershipPayload', membership: { __typename?: 'Membership', id: string, status: MembershipStatus, user: { __typename?: 'User', id: string, firstName: string, lastName: string } } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type HabilitationRowsQueryVariables = Exact<{
+  structureId: Scalars['ID']['input'];
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type HabilitationRowsQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifier: string, name: string, members: { __typename?: 'MembershipConnection', totalCount: number, edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, isPrincipalManager: boolean, user: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, service: { __typename?: 'Service', id: string, code: string, name: string, status: ActivityStatus } | null, habilitations: Array<{ __typename?: 'Habilitation', id: string, profile: { __typename?: 'Profile', id: string, name: string, application: { __typename?: 'Application', id: string, name: string } } }> } }> } | null } | null };
+
+export type MyHabilitationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyHabilitationsQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', user: { __typename?: 'User', id: string }, memberships: { __typename?: 'MembershipConnection', edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null, habilitations: Array<{ __typename?: 'Habilitation', id: string, profile: { __typename?: 'Profile', id: string, name: string, application: { __typename?: 'Application', id: string, code: string, name: string } } }> } }> } } | null };
+
+export type RemoveAllHabilitationsOfUsersMutationVariables = Exact<{
+  userIds: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+  structureId: Scalars['ID']['input'];
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type RemoveAllHabilitationsOfUsersMutation = { __typename?: 'Mutation', removeAllHabilitationsOfUsers: { __typename?: 'HabilitationsPayload', habilitations: Array<{ __typename?: 'Habilitation', id: string }>, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type RemoveAllHabilitationsMutationVariables = Exact<{
+  userId: Scalars['ID']['input'];
+  structureId: Scalars['ID']['input'];
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type RemoveAllHabilitationsMutation = { __typename?: 'Mutation', removeAllHabilitations: { __typename?: 'HabilitationsPayload', habilitations: Array<{ __typename?: 'Habilitation', id: string }>, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type RemoveHabilitationMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RemoveHabilitationMutation = { __typename?: 'Mutation', removeHabilitation: { __typename?: 'DeletePayload', deletedId: string | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type ReplaceHabilitationMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  profileId: Scalars['ID']['input'];
+}>;
+
+
+export type ReplaceHabilitationMutation = { __typename?: 'Mutation', replaceHabilitation: { __typename?: 'HabilitationPayload', habilitation: { __typename?: 'Habilitation', id: string, profile: { __typename?: 'Profile', id: string, name: string } } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type RequestAttachmentMutationVariables = Exact<{
+  input: RequestAttachmentInput;
+}>;
+
+
+export type RequestAttachmentMutation = { __typename?: 'Mutation', requestAttachment: { __typename?: 'ApprovalPayload', approval: { __typename?: 'Approval', id: string, number: string, state: ApprovalState, description: string } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type RequestHabilitationChangeMutationVariables = Exact<{
+  input: RequestHabilitationChangeInput;
+}>;
+
+
+export type RequestHabilitationChangeMutation = { __typename?: 'Mutation', requestHabilitationChange: { __typename?: 'ApprovalPayload', approval: { __typename?: 'Approval', id: string, number: string, state: ApprovalState, description: string } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type RevokeInvitationMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type RevokeInvitationMutation = { __typename?: 'Mutation', revokeInvitation: { __typename?: 'DeletePayload', deletedId: string | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type StructureInvitationsQueryVariables = Exact<{
+  structureId: Scalars['ID']['input'];
+}>;
+
+
+export type StructureInvitationsQuery = { __typename?: 'Query', invitations: { __typename?: 'InvitationConnection', totalCount: number, edges: Array<{ __typename?: 'InvitationEdge', node: { __typename?: 'Invitation', id: string, email: string, createdAt: string, expiresAt: string, service: { __typename?: 'Service', id: string, code: string, name: string } | null, invitedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null } }> } };
+
+export type UserDetailsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type UserDetailsQuery = { __typename?: 'Query', user: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null, phone: string | null, contactEmail: string | null, status: AccountStatus, createdAt: string, lastLoginAt: string | null, memberships: { __typename?: 'MembershipConnection', totalCount: number, edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, status: MembershipStatus, isPrincipalManager: boolean, createdAt: string, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null, habilitations: Array<{ __typename?: 'Habilitation', id: string, createdAt: string, profile: { __typename?: 'Profile', id: string, name: string, level: AccessLevel, application: { __typename?: 'Application', id: string, name: string } } }> } }> } } | null };
+
+export type UsersCancelApprovalMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type UsersCancelApprovalMutation = { __typename?: 'Mutation', cancelApproval: { __typename?: 'ApprovalPayload', approval: { __typename?: 'Approval', id: string, state: ApprovalState } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type UsersListQueryVariables = Exact<{
+  structureId?: InputMaybe<Scalars['ID']['input']>;
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<MembershipStatus>;
+  profileId?: InputMaybe<Scalars['ID']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  orderBy?: InputMaybe<MembershipOrder>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type UsersListQuery = { __typename?: 'Query', memberships: { __typename?: 'MembershipConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, edges: Array<{ __typename?: 'MembershipEdge', cursor: string, node: { __typename?: 'Membership', id: string, status: MembershipStatus, isPrincipalManager: boolean, createdAt: string, user: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null, habilitations: Array<{ __typename?: 'Habilitation', id: string }> } }> } };
+
+export type UsersMyPendingRequestsQueryVariables = Exact<{
+  kind?: InputMaybe<ApprovalKind>;
+}>;
+
+
+export type UsersMyPendingRequestsQuery = { __typename?: 'Query', viewer: { __typename?: 'Viewer', user: { __typename?: 'User', id: string } } | null, approvals: { __typename?: 'ApprovalConnection', edges: Array<{ __typename?: 'ApprovalEdge', node: { __typename?: 'Approval', id: string, number: string, description: string, createdAt: string, viewerCanCancel: boolean, requester: { __typename?: 'User', id: string }, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null } }> } };
+
+export type UsersProfilesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UsersProfilesQuery = { __typename?: 'Query', profiles: Array<{ __typename?: 'Profile', id: string, code: string, name: string, level: AccessLevel, application: { __typename?: 'Application', id: string, code: string, name: string } }> };
+
+export type UsersStructureMembersQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type UsersStructureMembersQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, members: { __typename?: 'MembershipConnection', totalCount: number, edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, isPrincipalManager: boolean, user: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, service: { __typename?: 'Service', id: string, code: string, name: string } | null } }> } | null } | null };
+
+export type UsersStructureServicesQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type UsersStructureServicesQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifier: string, name: string, services: { __typename?: 'ServiceConnection', edges: Array<{ __typename?: 'ServiceEdge', node: { __typename?: 'Service', id: string, code: string, name: string, status: ActivityStatus } }> } | null } | null };
