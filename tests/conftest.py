@@ -29,6 +29,9 @@ REFERENCE_TABLES = {"application", "profile", "ticket_category", "ticket_subcate
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests run last: sync Playwright keeps an event loop running in the main thread
+    # until the session ends, and async tests cannot start while it does.
+    items.sort(key=lambda item: "e2e" in Path(str(item.fspath)).parts)
     for item in items:
         parts = Path(str(item.fspath)).parts
         if "api" in parts:

@@ -76,7 +76,9 @@ def create_business_ticket(page: Page, title: str, invoice: str, tmp_path: Path)
     expect(page.locator("#ticket-numero-objet")).to_have_count(0)
 
     page.locator("#ticket-categorie").select_option(label="Factures émises")
-    page.locator("#ticket-sous-categorie").select_option(label="M - Question pour le destinataire de ma facture")
+    page.locator("#ticket-sous-categorie").select_option(
+        label="M - Question pour le destinataire de ma facture"
+    )
     # The business sub-category about an invoice asks for the recipient and the invoice.
     expect(page.get_by_role("heading", name="Organisation destinataire")).to_be_visible()
     expect(page.locator("#ticket-type-objet")).to_have_value(re.compile("FACTURE"))
@@ -144,8 +146,13 @@ def test_a_business_ticket_from_creation_to_closing(page: Page, tmp_path: Path) 
     ticket_row(page, number).get_by_role("link", name=number).click()
     expect(heading(page, f"Ticket {number}")).to_be_visible()
     assert_accessible(page)
-    act(page, "Demander des informations", "Informations demandées", "Merci de joindre le bon de commande.",
-        "Envoyer la demande")
+    act(
+        page,
+        "Demander des informations",
+        "Informations demandées",
+        "Merci de joindre le bon de commande.",
+        "Envoyer la demande",
+    )
     status_is(page, "En attente d’informations")
     log_out(page)
 
@@ -158,8 +165,13 @@ def test_a_business_ticket_from_creation_to_closing(page: Page, tmp_path: Path) 
     row.get_by_role("link", name=number).click()
     expect(heading(page, f"Ticket {number}")).to_be_visible()
     expect(page.get_by_text("Merci de joindre le bon de commande.")).to_be_visible()
-    act(page, "Transmettre les informations", "Informations", "Le bon de commande est le BC-2026-118.",
-        "Transmettre")
+    act(
+        page,
+        "Transmettre les informations",
+        "Informations",
+        "Le bon de commande est le BC-2026-118.",
+        "Transmettre",
+    )
     status_is(page, "Ouvert")
     log_out(page)
 

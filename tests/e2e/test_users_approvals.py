@@ -45,7 +45,8 @@ def approvals_link(page: Page):
 
 def pending_count(page: Page) -> int:
     badge = approvals_link(page).locator(".fr-badge")
-    expect(badge).to_have_text(re.compile(r"^\d+"))
+    # The badge shows 0 until its first refresh; the manager has requests waiting, so wait for them.
+    expect(badge).to_have_text(re.compile(r"^[1-9]\d*"))
     return int(re.match(r"\d+", badge.inner_text()).group(0))
 
 
