@@ -78,6 +78,10 @@ def test_the_organisation_domain_lists_its_screens(page: Page) -> None:
 def test_graphiql_runs_the_default_query(page: Page) -> None:
     page.goto("/graphql")
     expect(page.locator(".graphiql-container")).to_be_visible()
+    # CodeMirror mounts its editors after the container: the page is ready for a
+    # keyboard or screen-reader user once the operation editor is named.
+    expect(page.get_by_label("Opération GraphQL")).to_be_attached()
+    expect(page.get_by_label("Variables (JSON)")).to_be_attached()
     assert_accessible(page)
 
     page.locator(".graphiql-execute-button").click()

@@ -110,14 +110,10 @@ function labelEditors(root: HTMLElement) {
   })
 }
 
-let scheduled = false
+// Synchronously, in the observer's microtask: before the browser paints or
+// anything (a screen reader, a test) can look at the new editors.
 new MutationObserver(() => {
-  if (scheduled) return
-  scheduled = true
-  requestAnimationFrame(() => {
-    scheduled = false
-    labelEditors(container)
-  })
+  labelEditors(container)
 }).observe(container, { childList: true, subtree: true })
 
 createRoot(container).render(
