@@ -17,11 +17,17 @@ from backend.auth.grants import ORGANISATION, Grants
 from backend.schema.audit import StructureAuditEvents
 from backend.schema.bank_accounts import StructureBankFields
 from backend.schema.context import Info
-from backend.schema.enums import ActivityStatus, IdentifierType, MembershipStatus, StructureKind
+from backend.schema.enums import (
+    ActivityStatus,
+    IdentifierType,
+    MembershipStatus,
+    StructureKind,
+    describe_values,
+)
 from backend.schema.errors import UserError
 from backend.schema.mutations import mutation
 from backend.schema.node import decode_id, register_node, require_viewer
-from backend.schema.pagination import Connection, build_connection, paginate, window
+from backend.schema.pagination import After, Connection, First, build_connection, paginate, window
 from backend.schema.payloads import ERRORS_DESCRIPTION, attempt
 from backend.schema.permissions import OnStructure, Predicate, Public, guarded
 from backend.schema.reference import ProfileType
@@ -157,7 +163,13 @@ class StructureType(StructureAuditEvents, StructureBankFields, relay.Node):
     def legal_fees_provider_category(self) -> str | None:
         return self.row.legal_fees_provider_category
 
-    @guarded(ORG_CONSULTATION, description="The principal manager (gestionnaire principal), if any.")
+    @guarded(
+        Predicate(
+            "can_see_staff",
+            "Organisation consultation on the structure, or a support agent (who appoints managers)",
+        ),
+        description="The principal manager (gestionnaire principal), if any.",
+    )
     async def principal_manager(self, info: Info) -> UserRef | None:
         from backend.schema.accounts import UserType
 
@@ -191,10 +203,15 @@ class StructureType(StructureAuditEvents, StructureBankFields, relay.Node):
     async def services(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        status: ActivityStatus | None = None,
-        search: str | None = None,
+        first: First = None,
+        after: After = None,
+        status: Annotated[
+            ActivityStatus | None,
+            strawberry.argument(description="Only the services in this status (all by default)."),
+        ] = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Words of the code or the name.")
+        ] = None,
     ) -> Connection[ServiceType] | None:
         offset, limit = window(first, after, default=20)
         term = search.strip() if search and search.strip() else None
@@ -204,7 +221,8 @@ class StructureType(StructureAuditEvents, StructureBankFields, relay.Node):
 
     @guarded(
         Predicate(
-            "can_list_members", "Organisation consultation on the structure (or on a service: its members)"
+            "can_list_members",
+            "Organisation consultation on the structure (or on a service: its members), or a support agent",
         ),
         description="Users attached to the structure, by last name then first name. Without `status`, ACTIVE "
         "memberships only.",
@@ -212,11 +230,18 @@ class StructureType(StructureAuditEvents, StructureBankFields, relay.Node):
     async def members(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        search: str | None = None,
-        service_id: strawberry.ID | None = None,
-        status: MembershipStatus | None = None,
+        first: First = None,
+        after: After = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Words of the last name, first name or email.")
+        ] = None,
+        service_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the users attached to this service.")
+        ] = None,
+        status: Annotated[
+            MembershipStatus | None,
+            strawberry.argument(description="Only the memberships in this status (ACTIVE by default)."),
+        ] = None,
     ) -> Connection[MembershipRef] | None:
         from backend.schema.memberships import MembershipType
 
@@ -226,7 +251,10 @@ class StructureType(StructureAuditEvents, StructureBankFields, relay.Node):
         return await paginate(query, first=first, after=after, default=20, to_node=MembershipType.from_row)
 
     def can_list_members(self, grants: Grants) -> bool:
-        return grants.has_somewhere_in(ORGANISATION.consultation, self.row.id)
+        return grants.sees_every_member or grants.has_somewhere_in(ORGANISATION.consultation, self.row.id)
+
+    def can_see_staff(self, grants: Grants) -> bool:
+        return grants.sees_every_member or grants.has(ORGANISATION.consultation, self.row.id)
 
     @guarded(PUBLIC_DIRECTORY, description="When the structure was created.")
     def created_at(self) -> datetime:
@@ -422,9 +450,18 @@ class StructureQuery:
     async def structure(
         self,
         info: Info,
-        id: strawberry.ID | None = None,
-        identifier_type: IdentifierType | None = None,
-        identifier: str | None = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The global ID (or give identifierType and identifier)."),
+        ] = None,
+        identifier_type: Annotated[
+            IdentifierType | None,
+            strawberry.argument(description="The kind of identifier, with `identifier`."),
+        ] = None,
+        identifier: Annotated[
+            str | None,
+            strawberry.argument(description="The identifier, e.g. a SIRET, with `identifierType`."),
+        ] = None,
     ) -> StructureType | None:
         require_viewer(info)
         grants = await info.context.grants()
@@ -456,12 +493,23 @@ class StructureQuery:
     async def structures(
         self,
         info: Info,
-        search: str | None = None,
-        kind: StructureKind | None = None,
-        status: ActivityStatus | None = None,
-        mine: bool | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Words of the identifier, name, label, postal code or city."),
+        ] = None,
+        kind: Annotated[
+            StructureKind | None, strawberry.argument(description="Only private or only public structures.")
+        ] = None,
+        status: Annotated[
+            ActivityStatus | None,
+            strawberry.argument(description="Only the structures in this status (all by default)."),
+        ] = None,
+        mine: Annotated[
+            bool | None,
+            strawberry.argument(description="True: only the structures the viewer is attached to."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[StructureType]:
         require_viewer(info)
         grants = await info.context.grants()
@@ -654,6 +702,12 @@ TransferMode = strawberry.enum(
     structures.TransferMode,
     name="TransferMode",
     description="UNIT: one structure; MULTIPLE: a chosen set; GLOBAL: every structure of the manager.",
+)
+describe_values(
+    TransferMode,
+    UNIT="Exactly one structure.",
+    GLOBAL="Every structure managed by the viewer (or by `fromUserId`).",
+    MULTIPLE="The structures listed in `structureIds`.",
 )
 
 

@@ -69,9 +69,9 @@ def members_of(
     status: MembershipStatus | None = None,
 ) -> QuerySet[models.Membership]:
     """Memberships of a structure the viewer may list: all of them with Organisation consultation
-    at structure level, else those of the services where they hold it."""
+    at structure level (or as platform staff), else those of the services where they hold it."""
     query = models.Membership.filter(structure_id=structure_id, status=status or MembershipStatus.ACTIVE)
-    if not grants.has(ORGANISATION.consultation, structure_id):
+    if not (grants.sees_every_member or grants.has(ORGANISATION.consultation, structure_id)):
         services = [s for s in grants.services_with(ORGANISATION.consultation)]
         query = query.filter(service_id__in=services or [0])
     if service_id is not None:
@@ -90,9 +90,9 @@ def memberships_of_user(
     grants: Grants, user_id: int, *, search: str | None = None
 ) -> QuerySet[models.Membership]:
     """A user's ACTIVE memberships the viewer may see: their own, and those on structures where
-    the viewer holds Organisation consultation."""
+    the viewer holds Organisation consultation; all of them to platform staff."""
     query = models.Membership.filter(user_id=user_id, status=MembershipStatus.ACTIVE)
-    if user_id != grants.user_id and not grants.is_platform_admin:
+    if user_id != grants.user_id and not grants.sees_every_member:
         structures = sorted(grants.structures_with(ORGANISATION.consultation)) or [0]
         query = query.filter(structure_id__in=structures)
     if search and search.strip():

@@ -544,8 +544,8 @@ def search_members(
 async def user_visible(grants: Grants, user_id: int) -> bool:
     """A user's identity is readable by themself, and by whoever may read an object that refers to
     them: a membership (any status) on a structure or service where the viewer holds Organisation
-    consultation, an approval they requested that the viewer may see."""
-    if grants.user_id == user_id or grants.is_platform_admin:
+    consultation, an approval they requested that the viewer may see; anybody to platform staff."""
+    if grants.user_id == user_id or grants.sees_every_member:
         return True
     structures = sorted(grants.structures_with(ORGANISATION.consultation))
     services = sorted(grants.services_with(ORGANISATION.consultation))
@@ -561,8 +561,8 @@ def contact_visible(
     grants: Grants, user_id: int, memberships: list[models.Membership], approvals: list[models.Approval]
 ) -> bool:
     """User.email and User.phone: the user themself; Organisation consultation on a structure where the
-    user has an active membership; whoever may decide an approval the user requested."""
-    if grants.user_id == user_id or grants.is_platform_admin:
+    user has an active membership; whoever may decide an approval the user requested; platform staff."""
+    if grants.user_id == user_id or grants.sees_every_member:
         return True
     for membership in memberships:
         if membership.status == MembershipStatus.ACTIVE and grants.has(

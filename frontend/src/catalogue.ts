@@ -61,6 +61,8 @@ export interface Screen {
   path: string
   /** Extra words the search box matches (synonyms, acronyms). */
   keywords?: readonly string[]
+  /** Only for platform administrators and support agents: hidden from the others' tiles and search. */
+  staffOnly?: boolean
 }
 
 export const DOMAINS: readonly PortalDomain[] = [
@@ -230,6 +232,17 @@ export const SCREENS: readonly Screen[] = [
     path: '/organisation/structures/transferer-gestionnaire',
     keywords: ['gestionnaire principal', 'transfert'],
   },
+  {
+    id: 'gestionnaire-designer',
+    title: 'Désigner ou remplacer un gestionnaire principal',
+    description:
+      'Administration et support : désigner le gestionnaire principal d’une structure qui n’en a plus, ou transférer le rôle pour le compte d’un gestionnaire.',
+    domain: 'organisation',
+    group: 'structures',
+    path: '/organisation/structures/designer-gestionnaire',
+    keywords: ['gestionnaire principal', 'transfert', 'remplacement', 'administrateur', 'support'],
+    staffOnly: true,
+  },
   // ------------------------------------------------------------ Organisation › Utilisateurs
   {
     id: 'rattachement-demander',
@@ -293,6 +306,15 @@ export const SCREENS: readonly Screen[] = [
     group: 'utilisateurs',
     path: '/organisation/utilisateurs/mes-habilitations',
     keywords: ['profil', 'droits', 'mes droits'],
+  },
+  {
+    id: 'activites-gestionnaire',
+    title: 'Activités du gestionnaire',
+    description: 'Consulter et exporter l’historique des modifications faites sur une structure.',
+    domain: 'organisation',
+    group: 'utilisateurs',
+    path: '/organisation/utilisateurs/activites',
+    keywords: ['historique', 'journal', 'audit', 'traçabilité', 'export'],
   },
   // ------------------------------------------------------------ Organisation › Approbations
   {

@@ -21,6 +21,7 @@ export const SCREEN_COMPONENTS: Readonly<Record<string, LazyComponent>> = {
   'utilisateur-afficher': () => import('@/domains/organisation/UserPage.vue'),
   'habilitations-gerer': () => import('@/domains/organisation/ManageHabilitationsPage.vue'),
   'mes-habilitations': () => import('@/domains/organisation/MyHabilitationsPage.vue'),
+  'activites-gestionnaire': () => import('@/domains/organisation/ManagerActivityPage.vue'),
   approbations: () => import('@/domains/organisation/ApprovalsPage.vue'),
   // Organisation › Structures
   'structure-creer': () => import('@/domains/organisation/CreateStructurePage.vue'),
@@ -34,6 +35,7 @@ export const SCREEN_COMPONENTS: Readonly<Record<string, LazyComponent>> = {
   'piece-jointe-supprimer': () => import('@/domains/organisation/StructureDocumentsPage.vue'),
   'structure-dupliquer': () => import('@/domains/organisation/DuplicateStructurePage.vue'),
   'gestionnaire-transferer': () => import('@/domains/organisation/TransferManagerPage.vue'),
+  'gestionnaire-designer': () => import('@/domains/organisation/DesignateManagerPage.vue'),
   // Support (the ticket's own page is a route of router.ts: /support/tickets/:number)
   'ticket-creer': () => import('@/domains/support/CreateTicketPage.vue'),
   'tickets-emis': () => import('@/domains/support/IssuedTicketsPage.vue'),

@@ -30,12 +30,14 @@ function score(query: string, title: string, extra: string): number {
   return 0
 }
 
-/** Screens and domains matching `text`, best first; empty for a blank query. */
-export function search(text: string): SearchResult[] {
+/** Screens and domains matching `text`, best first; empty for a blank query. `staff`: the viewer is a
+ * platform administrator or a support agent (else the staff-only screens are left out). */
+export function search(text: string, staff = false): SearchResult[] {
   const query = normalize(text)
   if (!query) return []
   const results: SearchResult[] = []
   for (const screen of SCREENS) {
+    if (screen.staffOnly && !staff) continue
     const domain = domainOf(screen)
     const group = groupName(screen.group)
     const s = score(query, screen.title, [...(screen.keywords ?? []), screen.description].join(' '))

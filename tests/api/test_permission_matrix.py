@@ -30,6 +30,9 @@ query($id: ID!, $service: ID!) {
 
 EVERYONE = ("manager", "member", "consultant", "service_member", "stranger", "support", "admin")
 ORG_CONSULTATION = {"manager", "member", "consultant", "admin"}
+# Platform staff see who is attached to a structure and how to reach them (support agents appoint
+# principal managers), not the structure's other details.
+STAFF = {"admin", "support"}
 
 CASES: list[tuple[str, str, str]] = [
     # public directory fields: any signed-in user
@@ -45,15 +48,15 @@ CASES: list[tuple[str, str, str]] = [
         for field in ("structure.email", "structure.phone", "structure.version", "structure.address")
     ],
     *[
-        (role, "structure.principalManager", VISIBLE if role in ORG_CONSULTATION else FORBIDDEN)
+        (role, "structure.principalManager", VISIBLE if role in ORG_CONSULTATION | STAFF else FORBIDDEN)
         for role in EVERYONE
     ],
-    # members: Organisation consultation on the structure, or on a service (its members only)
+    # members: Organisation consultation on the structure, or on a service (its members only), or staff
     *[
         (
             role,
             "structure.members.totalCount",
-            VISIBLE if role in ORG_CONSULTATION | {"service_member"} else FORBIDDEN,
+            VISIBLE if role in ORG_CONSULTATION | STAFF | {"service_member"} else FORBIDDEN,
         )
         for role in EVERYONE
     ],
@@ -175,12 +178,13 @@ USER_CASES: list[tuple[str, str, str]] = [
             "membership.status",
             "membership.habilitations.0.id",
             "habilitation.profile.code",
-            "user.firstName",
-            "user.email",
-            "user.phone",
-            "user.memberships.totalCount",
             "structure.auditEvents.totalCount",
         )
+    ],
+    *[
+        (role, path, VISIBLE if role in MEMBER_READERS | STAFF else FORBIDDEN)
+        for role in EVERYONE
+        for path in ("user.firstName", "user.email", "user.phone", "user.memberships.totalCount")
     ],
     *[
         (role, path, VISIBLE if role in APPROVAL_READERS else FORBIDDEN)
