@@ -282,5 +282,43 @@ def import_sirene(file: Path, legal_units: Path | None, batch_size: int) -> None
         )
 
 
+@main.command(
+    help="Sauvegarde la base dans le fichier DEST, pendant que le serveur tourne : API de sauvegarde en "
+    "ligne de SQLite (copie vérifiée), pg_dump pour PostgreSQL (format custom de pg_restore). "
+    "Les fichiers déposés (dossier des documents) se copient à part."
+)
+@click.argument("destination", metavar="DEST", type=click.Path(path_type=Path))
+def backup(destination: Path) -> None:
+    from backend.backup import BackupError
+    from backend.backup import backup as backup_database
+
+    settings = get_settings()
+    try:
+        outcome = backup_database(settings, destination)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Sauvegarde de {_describe(settings)} écrite dans {outcome.path} ({outcome.size} octets).")
+
+
+@main.command(
+    help="Remplace le contenu de la base par la sauvegarde SRC (faite par `portail backup`). "
+    "Arrêtez le serveur avant : ce qui a été écrit depuis la sauvegarde est perdu."
+)
+@click.argument("source", metavar="SRC", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Ne demande pas de confirmation.")
+def restore(source: Path, yes: bool) -> None:
+    from backend.backup import BackupError
+    from backend.backup import restore as restore_database
+
+    settings = get_settings()
+    if not yes:
+        click.confirm(f"Remplacer le contenu de {_describe(settings)} par {source} ?", abort=True)
+    try:
+        restore_database(settings, source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Base {_describe(settings)} restaurée depuis {source}.")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -3,6 +3,13 @@
 SQLite by default (one file under var/, WAL, foreign keys on); PostgreSQL
 when DATABASE_URL says so. The schema only changes through Tortoise's
 migrations in ``backend/migrations``: never ``generate_schemas``.
+
+On SQLite every transaction starts with ``BEGIN IMMEDIATE``: it takes the
+write lock at once, so a writer that finds another process writing (the CLI
+next to the server, a backup) waits for it (``busy_timeout``) instead of
+failing half-way with "database is locked". Tortoise has no setting for it
+(tortoise-orm#1675): ``backend.sqlite_engine`` is the engine, Tortoise's
+client with only the BEGIN changed.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection: dict[str, Any] = {
-            "engine": "tortoise.backends.sqlite",
+            "engine": "backend.sqlite_engine",  # Tortoise's SQLite client, with BEGIN IMMEDIATE
             "credentials": {
                 "file_path": path,
                 "journal_mode": "WAL",

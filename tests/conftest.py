@@ -38,6 +38,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.api)
         if "e2e" in parts:
             item.add_marker(pytest.mark.e2e)
+        if "system" in parts:
+            item.add_marker(pytest.mark.system)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from strawberry.extensions import FieldExtension
 from backend.auth.requirements import Requirement
 from backend.schema.errors import UserError
 from backend.services.errors import DomainError, Forbidden, Unauthenticated
+from backend.services.tx import retrying
 
 CSRF_REFUSAL = (
     "Modification refusée : depuis un navigateur, une modification doit être envoyée en POST (JSON ou "
@@ -57,7 +58,9 @@ class MutationGuard(FieldExtension):
         error = refusal(self.requirement, info.context.viewer, info.context.may_mutate)
         if error is not None:
             return self.payload(errors=UserError.from_domain(error))
-        return await next_(source, info, **kwargs)
+        # A transaction that lost a race (PostgreSQL deadlock or serialization failure, SQLite still
+        # locked by another process) rolled everything back: the use case runs again from the start.
+        return await retrying(lambda: next_(source, info, **kwargs))
 
 
 def mutation(*, requires: Requirement, description: str, **kwargs: Any) -> Any:

@@ -8,7 +8,7 @@ to probe; a malformed id, or an id of another type, is a VALIDATION error.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -21,6 +21,8 @@ NODE_TYPES: dict[str, Any] = {}
 T = TypeVar("T")
 
 NOT_VISIBLE = "Cet élément n'existe pas ou vous n'avez pas le droit de le consulter."
+#: Primary keys are 32-bit integers: a larger number designates nothing (and must not reach the database).
+MAX_PK = 2**31 - 1
 
 
 def register_node(cls: type[T]) -> type[T]:
@@ -41,9 +43,10 @@ def decode_id(value: str | relay.GlobalID, type_name: str, field: list[str]) -> 
     if gid.type_name != type_name:
         raise ValidationFailed(f"Cet identifiant ne désigne pas un objet de type {type_name}.", field=field)
     try:
-        return int(gid.node_id)
+        pk = int(gid.node_id)
     except ValueError as error:
         raise ValidationFailed("Identifiant mal formé.", field=field) from error
+    return pk if 0 < pk <= MAX_PK else 0  # no row has id 0: answered like any id of nothing
 
 
 def require_viewer(info: Info) -> Any:
@@ -55,11 +58,15 @@ def require_viewer(info: Info) -> Any:
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global ID, if the viewer may read it.")
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The global ID of the object.")],
+    ) -> relay.Node | None:
         gid = _parse(str(id), ["id"])
         require_viewer(info)
         cls = NODE_TYPES.get(gid.type_name)
-        if cls is None or not gid.node_id.isdigit():
+        if cls is None or not gid.node_id.isdigit() or not 0 < int(gid.node_id) <= MAX_PK:
             raise Forbidden(NOT_VISIBLE)
         found = await cls.resolve_visible(info, int(gid.node_id))
         if found is None:

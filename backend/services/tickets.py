@@ -25,7 +25,6 @@ Rules (design/domain.md, reference-data.md, permissions.md, contract/errors.md):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -34,7 +33,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from tortoise.exceptions import OperationalError
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
@@ -50,14 +48,14 @@ from backend.models import (
     TicketStatus,
 )
 from backend.models.sequences import next_ticket_number
-from backend.services import documents, notifications
+from backend.services import documents, live, notifications
 from backend.services.access import NOT_ALLOWED, signed_in
 from backend.services.audit import audit
 from backend.services.directory import directory_filter
 from backend.services.errors import DomainError, Forbidden, Invalid, InvalidState, Required, ValidationFailed
 from backend.services.mail import SIGNATURE, Mail, Mailer, text_to_html
 from backend.services.ticket_search import search_tickets
-from backend.services.tx import transaction
+from backend.services.tx import retrying, transaction
 from backend.settings import Settings, get_settings
 from backend.storage import store_for
 from backend.validation import FieldErrors
@@ -75,7 +73,6 @@ OBJECT_NUMBER_MAX = 100
 PHONE_MAX = 32
 PHONE_RE = re.compile(r"^\+?[0-9 .()\-]{4,32}$")
 #: Attempts of a transaction that lost a race (SQLite busy, PostgreSQL serialization failure or deadlock).
-ATTEMPTS = 5
 
 STATUS_LABELS = {
     TicketStatus.DRAFT: "Brouillon",
@@ -312,7 +309,10 @@ async def readable_ticket(grants: Grants, ticket_id: int) -> models.Ticket | Non
 
 
 async def readable_ticket_by_number(grants: Grants, number: str) -> models.Ticket | None:
-    ticket = await models.Ticket.get_or_none(number=number.strip().upper())
+    number = number.strip().upper()
+    if len(number) > 20:  # longer than the column: no such ticket (and the ORM would refuse the filter)
+        return None
+    ticket = await models.Ticket.get_or_none(number=number)
     return ticket if ticket is not None and may_read(grants, ticket) else None
 
 
@@ -638,33 +638,6 @@ def _required_text(text: str | None, field_name: str, message: str) -> str:
 # ------------------------------------------------------------------------------ transactions
 
 
-def _lost_race(error: BaseException) -> bool:
-    """A transaction another one beat: SQLite busy (several processes), PostgreSQL 40001 / 40P01."""
-    if isinstance(error, OperationalError) and re.search(r"database is locked|busy", str(error), re.I):
-        return True
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover
-        return False
-    cause = error if isinstance(error, asyncpg.PostgresError) else error.__cause__
-    return isinstance(cause, asyncpg.exceptions.TransactionRollbackError)
-
-
-async def _retrying(work: Callable[[], Awaitable[T]]) -> T:
-    """Run ``work`` (one transaction), again when it lost a race; domain errors are never retried."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            return await work()
-        except DomainError:
-            raise
-        except Exception as error:
-            if attempt == ATTEMPTS or not _lost_race(error):
-                raise
-            log.info("ticket transaction lost a race (attempt %d): %s", attempt, error)
-            await asyncio.sleep(0.01 * attempt)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def _snapshot(ticket: models.Ticket) -> dict[str, Any]:
     return {
         "status": ticket.status,
@@ -683,9 +656,11 @@ async def _activity(
     from_status: TicketStatus | None = None,
     to_status: TicketStatus | None = None,
 ) -> models.TicketActivity:
-    return await models.TicketActivity.create(
+    activity = await models.TicketActivity.create(
         ticket_id=ticket_id, kind=kind, author=author, body=body, from_status=from_status, to_status=to_status
     )
+    await live.ticket_activity_added(ticket_id)  # subscribers hear of it when the transaction commits
+    return activity
 
 
 # ------------------------------------------------------------------------------ drafts and submission
@@ -1204,14 +1179,14 @@ async def _write(
     """Run ``work`` (one transaction, again when it lost a race) after writing the files' blobs, holding
     their per-digest locks until it commits; if it fails, no blob of its own is left behind."""
     if not files:
-        return await _retrying(work)
+        return await retrying(work)
     store = store_for(settings or get_settings())
     # One lock per distinct digest, always taken in the same order (two requests cannot deadlock).
     distinct = sorted({checked.sha256: checked for checked in files}.values(), key=lambda c: c.sha256)
 
     async def nested(remaining: list[CheckedFile]) -> T:
         if not remaining:
-            return await _retrying(work)
+            return await retrying(work)
         return await documents.stored_then(store, remaining[0], lambda: nested(remaining[1:]))
 
     return await nested(distinct)

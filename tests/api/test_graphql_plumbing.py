@@ -30,46 +30,6 @@ async def test_a_malformed_id_is_a_validation_error(gql) -> None:
     assert error_codes(body) == ["VALIDATION"]
 
 
-async def test_a_query_too_deep_is_refused_before_execution(gql) -> None:
-    inner = "name"
-    for _ in range(20):
-        inner = f"category {{ subcategories {{ {inner} }} }}"
-    body = await gql.post(f"{{ ticketCategories {{ subcategories {{ {inner} }} }} }}")
-    assert "data" not in body or body["data"] is None
-    assert error_codes(body) == ["QUERY_REFUSED"]
-    assert "profondeur" in body["errors"][0]["message"]
-
-
-async def test_too_many_aliases_are_refused(gql) -> None:
-    fields = " ".join(f"a{i}: applications {{ code }}" for i in range(120))
-    body = await gql.post(f"{{ {fields} }}")
-    assert error_codes(body) == ["QUERY_REFUSED"]
-
-
-async def test_a_field_repeated_many_times_exceeds_the_token_limit(gql) -> None:
-    body = await gql.post("{ applications { " + "code " * 6000 + "} }")
-    assert error_codes(body) == ["QUERY_REFUSED"]
-
-
-async def test_an_oversized_document_is_refused(gql) -> None:
-    body = await gql.post("{ applications { code } }" + "#" * 30_000)
-    assert error_codes(body) == ["QUERY_REFUSED"]
-
-
-async def test_array_batching_is_refused(http) -> None:
-    response = await http.post(
-        "/graphql",
-        json=[{"query": "{ applications { code } }"}, {"query": "{ profiles { code } }"}],
-        headers={"X-Requested-With": "portail"},
-    )
-    assert response.status_code == 400
-
-
-async def test_form_encoded_posts_are_refused(http) -> None:
-    response = await http.post("/graphql", data={"query": "{ applications { code } }"})
-    assert response.status_code == 400
-
-
 async def test_queries_work_over_get_for_integrators(http) -> None:
     response = await http.get("/graphql", params={"query": "{ applications { code } }"})
     assert response.status_code == 200
@@ -80,12 +40,6 @@ async def test_an_unknown_field_is_a_validation_error_with_its_position(gql) -> 
     body = await gql.post("{ applications { nope } }")
     assert body["errors"][0]["locations"] == [{"line": 1, "column": 18}]
     assert "nope" in body["errors"][0]["message"]
-
-
-async def test_responses_carry_security_headers(http) -> None:
-    response = await http.post("/graphql", json={"query": "{ applications { code } }"})
-    assert response.headers["x-content-type-options"] == "nosniff"
-    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
 async def test_health_reports_the_database(http) -> None:
@@ -106,15 +60,3 @@ async def test_a_bad_variable_is_explained_not_masked(gql) -> None:
     body = await gql.post("query($id: ID!) { node(id: $id) { id } }", {"id": {"not": "an id"}})
     assert error_codes(body) == ["VALIDATION"]
     assert "Erreur interne" not in body["errors"][0]["message"]
-
-
-async def test_a_request_body_over_the_limit_is_refused_unread(http) -> None:
-    from backend.app import MAX_BODY_BYTES
-
-    response = await http.post(
-        "/graphql",
-        content=b"x" * 16,
-        headers={"Content-Type": "application/json", "Content-Length": str(MAX_BODY_BYTES + 1)},
-    )
-    assert response.status_code == 413
-    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_REFUSED"
