@@ -34,15 +34,27 @@ class Settings:
     port: int = 8000
     documents_dir: Path = PROJECT_ROOT / "var" / "documents"
     frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
-    # Production mode hides field suggestions and debugging aids from clients.
+    # Production mode hides field suggestions ("Did you mean …?") and debugging aids from clients.
     production: bool = False
+    # Schema introspection (__schema, __type; GraphiQL's documentation needs it). False refuses it
+    # with QUERY_REFUSED; __typename stays allowed.
     introspection: bool = True
-    # Query limits, checked before execution.
+    # Query limits, checked before execution (QUERY_REFUSED, no resolver runs).
     max_query_depth: int = 12
     max_query_tokens: int = 5000
     max_aliases: int = 30
     max_query_bytes: int = 20_000
     max_page_size: int = 100
+    max_directives: int = 10
+    # How many times one response key may be asked for in one object (fragments included).
+    max_field_repeats: int = 10
+    # Estimated cost: each field counts 1, multiplied by the page size (`first`, else 20) of every
+    # connection that encloses it. Reported in each response's extensions.cost.
+    max_query_cost: int = 50_000
+    # Request bodies over these sizes are refused unread with 413: without a file (JSON), and
+    # multipart uploads (ten 10 MB attachments and their envelope).
+    max_request_bytes: int = 1024 * 1024
+    max_upload_request_bytes: int = 101 * 1024 * 1024
     # Links in e-mails point to the SPA served at this address.
     public_url: str = "http://127.0.0.1:8000"
     # Accounts: browser sessions slide (each use extends them) and expire after this many idle days.
@@ -64,6 +76,15 @@ class Settings:
     sirene_api_url: str = ""
     sirene_api_key: str = ""
     sirene_api_timeout: float = 3.0
+    # Live updates (GraphQL subscriptions over WebSocket, graphql-transport-ws). A browser page on
+    # another origin may not open one with the session cookie, unless its origin is listed here
+    # (the server's own origin, public_url's or the Host's, always may).
+    ws_allowed_origins: tuple[str, ...] = ()
+    # Subscriptions (and operations) running at once on one WebSocket connection.
+    ws_max_subscriptions: int = 10
+    # Each subscription re-reads its state and re-checks the viewer's session this often (seconds)
+    # even when no change was announced: a safety net for a missed notification.
+    live_recheck_seconds: float = 60.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -109,6 +130,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_query_tokens=_int(env.get("PORTAIL_MAX_QUERY_TOKENS"), 5000),
         max_aliases=_int(env.get("PORTAIL_MAX_ALIASES"), 30),
         max_query_bytes=_int(env.get("PORTAIL_MAX_QUERY_BYTES"), 20_000),
+        max_directives=_int(env.get("PORTAIL_MAX_DIRECTIVES"), 10),
+        max_field_repeats=_int(env.get("PORTAIL_MAX_FIELD_REPEATS"), 10),
+        max_query_cost=_int(env.get("PORTAIL_MAX_QUERY_COST"), 50_000),
+        max_request_bytes=_int(env.get("PORTAIL_MAX_REQUEST_BYTES"), 1024 * 1024),
+        max_upload_request_bytes=_int(env.get("PORTAIL_MAX_UPLOAD_REQUEST_BYTES"), 101 * 1024 * 1024),
         public_url=(env.get("PORTAIL_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         session_days=_int(env.get("PORTAIL_SESSION_DAYS"), 14),
         login_rate_per_minute=_int(env.get("PORTAIL_LOGIN_RATE_PER_MINUTE"), 30),
@@ -124,6 +150,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         sirene_api_url=env.get("PORTAIL_SIRENE_API_URL", "").strip(),
         sirene_api_key=env.get("PORTAIL_SIRENE_API_KEY", "").strip(),
         sirene_api_timeout=float(env.get("PORTAIL_SIRENE_API_TIMEOUT") or 3.0),
+        ws_allowed_origins=tuple(
+            o.strip().rstrip("/") for o in env.get("PORTAIL_WS_ALLOWED_ORIGINS", "").split(",") if o.strip()
+        ),
+        ws_max_subscriptions=_int(env.get("PORTAIL_WS_MAX_SUBSCRIPTIONS"), 10),
+        live_recheck_seconds=float(env.get("PORTAIL_LIVE_RECHECK_SECONDS") or 60.0),
     )
 
 

@@ -48,7 +48,8 @@ export default defineConfig({
     // goes to the backend. Add here the backend's other routes (downloads,
     // exports) when a screen needs them.
     proxy: {
-      '/graphql': 'http://127.0.0.1:8000',
+      // ws: live updates (GraphQL subscriptions over WebSocket) go through too.
+      '/graphql': { target: 'http://127.0.0.1:8000', ws: true },
     },
   },
 })

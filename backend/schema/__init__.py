@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -12,12 +11,12 @@ from backend.schema.approvals import ApprovalMutation, ApprovalQuery, ApprovalSu
 from backend.schema.bank_accounts import BankAccountMutation
 from backend.schema.documents import DocumentMutation
 from backend.schema.errors import ErrorPolicy
-from backend.schema.limits import DocumentSizeLimits, query_limits_rule
+from backend.schema.limits import DocumentSizeLimits, QueryLimits
 from backend.schema.memberships import MembershipMutation, MembershipQuery
 from backend.schema.node import NodeQuery
 from backend.schema.reference import ReferenceQuery
 from backend.schema.structures import StructureMutation, StructureQuery
-from backend.schema.tickets import TicketMutation, TicketQuery
+from backend.schema.tickets import TicketMutation, TicketQuery, TicketSubscription
 from backend.settings import Settings
 
 Query = merge_types(
@@ -37,15 +36,22 @@ Mutation = merge_types(
     ),
 )
 #: Live updates; add yours to the tuple.
-Subscription = merge_types("Subscription", (ApprovalSubscription,))
+Subscription = merge_types("Subscription", (ApprovalSubscription, TicketSubscription))
+
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the "
+    "viewer may not see answers null with a FORBIDDEN error."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on "
+    "success); a read-only API token may run none."
+)
+Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Live updates over a WebSocket (graphql-transport-ws protocol), authenticated when the connection opens."
+)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    from graphql.validation import NoSchemaIntrospectionCustomRule
-
-    rules = [query_limits_rule(settings)]
-    if not settings.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -53,7 +59,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         extensions=[
             lambda: DocumentSizeLimits(settings=settings),
-            lambda: AddValidationRules(rules),
+            lambda: QueryLimits(settings=settings),
             ErrorPolicy,
         ],
     )

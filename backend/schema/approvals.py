@@ -3,8 +3,8 @@ managers' decisions."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,12 +25,13 @@ from backend.schema.errors import UserError
 from backend.schema.memberships import _ids, _optional_id, _service, _structure, _user
 from backend.schema.mutations import mutation
 from backend.schema.node import NOT_VISIBLE, decode_id, register_node, require_viewer
-from backend.schema.pagination import Connection, paginate
+from backend.schema.pagination import After, Connection, First, paginate
 from backend.schema.payloads import ERRORS_DESCRIPTION, attempt
 from backend.schema.permissions import Public, guarded
 from backend.schema.reference import ProfileType
 from backend.schema.structures import ServiceType, StructureType
 from backend.services import approvals as approval_service
+from backend.services import subscriptions
 from backend.services.errors import Forbidden
 
 if TYPE_CHECKING:
@@ -231,13 +232,27 @@ class ApprovalQuery:
     async def approvals(
         self,
         info: Info,
-        state: ApprovalState | None = None,
-        structure_id: strawberry.ID | None = None,
-        kind: ApprovalKind | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        search: str | None = None,
-        to_decide: bool | None = None,
+        state: Annotated[
+            ApprovalState | None,
+            strawberry.argument(description="Only the approvals in this state (all by default)."),
+        ] = None,
+        structure_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the approvals of this structure.")
+        ] = None,
+        kind: Annotated[
+            ApprovalKind | None,
+            strawberry.argument(description="Only attachment requests, or only habilitation changes."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Words of the number, description, requester or structure."),
+        ] = None,
+        to_decide: Annotated[
+            bool | None,
+            strawberry.argument(description="True: only the REQUESTED approvals the viewer may decide."),
+        ] = None,
     ) -> Connection[ApprovalType]:
         require_viewer(info)
         query = approval_service.search_approvals(
@@ -251,7 +266,11 @@ class ApprovalQuery:
         return await paginate(query, first=first, after=after, default=20, to_node=ApprovalType.from_row)
 
     @strawberry.field(description="One approval, if the viewer may see it.")
-    async def approval(self, info: Info, id: strawberry.ID) -> ApprovalType | None:
+    async def approval(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The approval's global ID.")],
+    ) -> ApprovalType | None:
         pk = decode_id(id, "Approval", ["id"])
         require_viewer(info)
         found = await ApprovalType.resolve_visible(info, pk)
@@ -267,7 +286,13 @@ class ApprovalMutation:
         description="Ask to be attached to a structure or one of its services: a PENDING membership and an "
         "approval for its managers.",
     )
-    async def request_attachment(self, info: Info, input: RequestAttachmentInput) -> ApprovalPayload:
+    async def request_attachment(
+        self,
+        info: Info,
+        input: Annotated[
+            RequestAttachmentInput, strawberry.argument(description="Where to be attached, and why.")
+        ],
+    ) -> ApprovalPayload:
         async def work() -> Any:
             return await approval_service.request_attachment(
                 info.context.viewer,
@@ -285,7 +310,12 @@ class ApprovalMutation:
         "returned when there is one.",
     )
     async def request_habilitation_change(
-        self, info: Info, input: RequestHabilitationChangeInput
+        self,
+        info: Info,
+        input: Annotated[
+            RequestHabilitationChangeInput,
+            strawberry.argument(description="Where, the profiles to add or remove, and why."),
+        ],
     ) -> ApprovalPayload:
         async def work() -> Any:
             return await approval_service.request_habilitation_change(
@@ -303,7 +333,14 @@ class ApprovalMutation:
         requires=DECIDE_APPROVAL,
         description="Approve: the change applies at once; the requester is told by e-mail.",
     )
-    async def approve(self, info: Info, id: strawberry.ID, comment: str | None = None) -> ApprovalPayload:
+    async def approve(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The approval.")],
+        comment: Annotated[
+            str | None, strawberry.argument(description="A comment for the requester.")
+        ] = None,
+    ) -> ApprovalPayload:
         async def work() -> Any:
             done = await approval_service.decide(
                 info.context.viewer,
@@ -322,7 +359,12 @@ class ApprovalMutation:
         requires=DECIDE_APPROVAL,
         description="Refuse, with a mandatory reason; the requester is told by e-mail.",
     )
-    async def refuse(self, info: Info, id: strawberry.ID, reason: str) -> ApprovalPayload:
+    async def refuse(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The approval.")],
+        reason: Annotated[str, strawberry.argument(description="Why (mandatory, sent to the requester).")],
+    ) -> ApprovalPayload:
         async def work() -> Any:
             done = await approval_service.decide(
                 info.context.viewer,
@@ -339,7 +381,12 @@ class ApprovalMutation:
 
     @mutation(requires=DECIDE_APPROVAL, description="Approve several approvals at once (all or nothing).")
     async def approve_approvals(
-        self, info: Info, ids: list[strawberry.ID], comment: str | None = None
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="The approvals.")],
+        comment: Annotated[
+            str | None, strawberry.argument(description="A comment for the requesters.")
+        ] = None,
     ) -> ApprovalsPayload:
         async def work() -> Any:
             return await approval_service.decide(
@@ -357,7 +404,12 @@ class ApprovalMutation:
         requires=DECIDE_APPROVAL,
         description="Refuse several approvals at once with one reason (all or nothing).",
     )
-    async def refuse_approvals(self, info: Info, ids: list[strawberry.ID], reason: str) -> ApprovalsPayload:
+    async def refuse_approvals(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="The approvals.")],
+        reason: Annotated[str, strawberry.argument(description="Why (mandatory, sent to the requesters).")],
+    ) -> ApprovalsPayload:
         async def work() -> Any:
             return await approval_service.decide(
                 info.context.viewer,
@@ -371,7 +423,12 @@ class ApprovalMutation:
         return ApprovalsPayload(approvals=[ApprovalType.from_row(r) for r in done or []], errors=errors)
 
     @mutation(requires=COMMENT_APPROVAL, description="Add a comment to the approval's history.")
-    async def comment_approval(self, info: Info, id: strawberry.ID, body: str) -> ApprovalPayload:
+    async def comment_approval(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The approval.")],
+        body: Annotated[str, strawberry.argument(description="The comment (mandatory).")],
+    ) -> ApprovalPayload:
         async def work() -> Any:
             return await approval_service.comment_approval(
                 info.context.viewer, decode_id(id, "Approval", ["id"]), body
@@ -383,7 +440,9 @@ class ApprovalMutation:
         requires=CANCEL_APPROVAL,
         description="Withdraw one's own request while REQUESTED; a request to join takes its pending membership along.",
     )
-    async def cancel_approval(self, info: Info, id: strawberry.ID) -> ApprovalPayload:
+    async def cancel_approval(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The approval.")]
+    ) -> ApprovalPayload:
         async def work() -> Any:
             return await approval_service.cancel_approval(
                 info.context.viewer, decode_id(id, "Approval", ["id"])
@@ -392,25 +451,17 @@ class ApprovalMutation:
         return _payload(*await attempt(work()))
 
 
-#: How often a live pending count is re-read (seconds); the database is the only broker, so several
-#: server processes agree without one.
-PENDING_COUNT_POLL_SECONDS = 5.0
-
-
 @strawberry.type
 class ApprovalSubscription:
     @strawberry.subscription(
-        description="The viewer's pending approval count, sent at once and on every change (re-read every few "
-        "seconds, with the viewer's habilitations of the moment)."
+        description="The viewer's pending approval count (approvals they may decide), sent at once and on "
+        "every change: a request, a decision, a cancellation, a change of the viewer's habilitations."
     )
     async def pending_approval_count(self, info: Info) -> AsyncGenerator[int, None]:
-        from backend.auth.grants import Grants
-
         viewer = require_viewer(info)
-        last: int | None = None
-        while True:
-            count = await approval_service.pending_count(await Grants.load(viewer.user))
-            if count != last:
-                last = count
+        counts = subscriptions.pending_approval_counts(
+            viewer, recheck=info.context.settings.live_recheck_seconds
+        )
+        async with aclosing(counts):
+            async for count in counts:
                 yield count
-            await asyncio.sleep(PENDING_COUNT_POLL_SECONDS)

@@ -27,6 +27,8 @@ class Context:
     # Sends mail after the transaction commits (backend.services.mail).
     mailer: Mailer | None = None
     loaders: Loaders = field(default_factory=Loaders)
+    # A WebSocket's connection_init payload (graphql-transport-ws), set by Strawberry.
+    connection_params: dict[str, Any] | None = None
 
     async def grants(self) -> Grants:
         """The viewer's habilitations, loaded once per request."""

@@ -3,7 +3,8 @@ rules live in backend.services.tickets)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,8 +16,9 @@ from backend import models
 from backend.auth import requirements as needs
 from backend.schema.context import Info
 from backend.schema.documents import DocumentType
-from backend.schema.enums import SortDirection, TicketObjectType
+from backend.schema.enums import SortDirection, TicketObjectType, describe_values
 from backend.schema.errors import UserError
+from backend.schema.loaders import Loaders
 from backend.schema.mutations import mutation
 from backend.schema.node import NOT_VISIBLE, decode_id, register_node, require_viewer
 from backend.schema.pagination import Connection, paginate
@@ -24,7 +26,7 @@ from backend.schema.payloads import ERRORS_DESCRIPTION, DeletePayload, attempt
 from backend.schema.permissions import Public, guarded
 from backend.schema.reference import TicketCategoryType, TicketSubcategoryType
 from backend.schema.structures import ServiceType, StructureType
-from backend.services import tickets
+from backend.services import subscriptions, tickets
 from backend.services.errors import DomainError, Forbidden, Invalid, Required
 
 if TYPE_CHECKING:
@@ -68,6 +70,59 @@ TicketAction = strawberry.enum(
     name="TicketAction",
     description="An action the viewer may take on a ticket now, given its status and the viewer's side (the "
     "mutation of the same name checks it again).",
+)
+describe_values(
+    TicketStatus,
+    DRAFT="Brouillon: saved, not submitted; visible to its author only.",
+    OPEN="Ouvert: submitted, the recipient is working on it.",
+    AWAITING_INFORMATION="En attente d'informations: the recipient asked the issuer for information.",
+    RESOLVED="Résolu: the recipient proposed a solution; the issuer accepts it or sends it back.",
+    CLOSED="Fermé: finished.",
+)
+describe_values(
+    TicketActivityKind,
+    CREATED="The ticket was submitted.",
+    COMMENT="A comment of either side.",
+    INFORMATION_REQUESTED="The recipient asked for information.",
+    INFORMATION_PROVIDED="The issuer provided information.",
+    RESOLVED="The recipient resolved the ticket (with the solution).",
+    REOPENED="The issuer sent the solution back (with the reason).",
+    CLOSED="The issuer closed the ticket.",
+    SOLUTION_ACCEPTED="The issuer accepted the solution.",
+    ATTACHMENT_ADDED="A file was attached.",
+    ASSIGNED="The recipient assigned the ticket to someone.",
+    TRANSFERRED="The recipient transferred the ticket to support.",
+)
+describe_values(
+    TicketTab,
+    ACTION_REQUIRED="Actions requises: AWAITING_INFORMATION or RESOLVED.",
+    IN_PROGRESS="En cours: OPEN, AWAITING_INFORMATION or RESOLVED.",
+    CLOSED="Clôturés: CLOSED.",
+    DRAFTS="Brouillons: the viewer's own drafts.",
+)
+describe_values(
+    TicketSortField,
+    NUMBER="The ticket number (CPROCS…).",
+    TITLE="The title.",
+    CREATED_AT="When it was created.",
+    CATEGORY="The category's name.",
+    SUBCATEGORY="The sub-category's name.",
+    STATUS="The status.",
+)
+describe_values(
+    TicketAction,
+    EDIT_DRAFT="saveTicketDraft (the author, on a draft).",
+    SUBMIT="submitTicket (the author, on a draft).",
+    DELETE_DRAFT="deleteTicketDraft (the author, on a draft).",
+    PROVIDE_INFORMATION="provideTicketInformation (issuer, AWAITING_INFORMATION).",
+    CLOSE="closeTicket (issuer, OPEN, AWAITING_INFORMATION or RESOLVED).",
+    ACCEPT_SOLUTION="acceptTicketSolution (issuer, RESOLVED).",
+    REOPEN="reopenTicket (issuer, RESOLVED).",
+    ASSIGN="assignTicket (recipient, OPEN).",
+    REQUEST_INFORMATION="requestTicketInformation (recipient, OPEN).",
+    RESOLVE="resolveTicket (recipient, OPEN).",
+    TRANSFER_TO_SUPPORT="transferTicketToSupport (recipient, OPEN).",
+    COMMENT="commentTicket (either side, any status but DRAFT and CLOSED).",
 )
 
 
@@ -672,3 +727,32 @@ class TicketMutation:
                 settings=info.context.settings,
             )
         )
+
+
+@strawberry.type
+class TicketSubscription:
+    @strawberry.subscription(
+        description="New activities of a ticket the viewer may read, as they are added (what exists already is "
+        "in `Ticket.activities`); FORBIDDEN, like a missing ticket, otherwise. Ends if the viewer loses the "
+        "right or signs out."
+    )
+    async def ticket_activities(
+        self, info: Info, ticket_id: Annotated[strawberry.ID, Arg(description="The ticket.")]
+    ) -> AsyncGenerator[TicketActivityType, None]:
+        viewer = require_viewer(info)
+        rows = await subscriptions.ticket_activities(
+            viewer,
+            decode_id(ticket_id, "Ticket", ["ticketId"]),
+            recheck=info.context.settings.live_recheck_seconds,
+        )
+        return _activity_stream(info, rows)
+
+
+async def _activity_stream(
+    info: Info, rows: AsyncIterator[models.TicketActivity]
+) -> AsyncGenerator[TicketActivityType, None]:
+    async with aclosing(rows):  # type: ignore[type-var]
+        async for row in rows:
+            # The connection's context lives as long as the WebSocket: fresh loaders for each event.
+            info.context.loaders = Loaders()
+            yield TicketActivityType(row=row)

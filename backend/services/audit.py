@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from backend import models
+from backend.services import live
 
 SECRET_FIELDS = {"password", "password_hash", "secret", "secret_hash", "token", "token_hash", "totp_secret"}
 
@@ -59,7 +60,7 @@ async def audit(
 ) -> Any:
     """Record one event; call it inside the transaction of the change it describes."""
     changes = diff(before, after)
-    return await models.AuditEvent.create(
+    event = await models.AuditEvent.create(
         actor_id=getattr(actor, "id", None),
         action=action,
         target_type=type(target).__name__,
@@ -68,3 +69,6 @@ async def audit(
         subject_user_id=subject_user_id,
         changes=json.dumps(changes, ensure_ascii=False) if changes else None,
     )
+    # Live updates (pending approval counts) hear of it when the transaction commits.
+    await live.audited(action, structure_id=structure_id, subject_user_id=subject_user_id)
+    return event

@@ -10,7 +10,8 @@ import { computed, readonly, ref, shallowRef } from 'vue'
 
 import { GraphQLRequestError, execute, request } from '@/graphql/client'
 import type { SessionViewerQuery } from '@/graphql/generated'
-import { LOG_OUT, PENDING_APPROVAL_COUNT, SESSION_VIEWER } from '@/graphql/operations'
+import { follow, restartLive } from '@/graphql/live'
+import { LOG_OUT, PENDING_APPROVAL_COUNT, PENDING_APPROVAL_COUNT_LIVE, SESSION_VIEWER } from '@/graphql/operations'
 
 export type SessionViewer = NonNullable<SessionViewerQuery['viewer']>
 
@@ -45,9 +46,40 @@ export function refreshSession(): Promise<void> {
 
 /**
  * The number of approvals the viewer may decide (the header's « Approbations »
- * badge): read after the viewer, every 60 s (App.vue) and after a decision.
+ * badge): live while someone is signed in (the `pendingApprovalCount`
+ * subscription, followed from App.vue), read every 60 s while the WebSocket is
+ * down, and read again after a decision.
  */
 const pendingApprovalCount = ref(0)
+const PENDING_POLL_MS = 60_000
+let stopPendingApprovals: (() => void) | null = null
+let followedUserId: string | null = null
+
+/** Follow the count of the signed-in viewer (again when the account changes); stop when signed out. */
+export function followPendingApprovals(): void {
+  const userId = viewer.value?.user.id ?? null
+  if (userId === followedUserId && stopPendingApprovals !== null) return
+  unfollowPendingApprovals()
+  void refreshPendingApprovals()
+  if (userId === null) return
+  // The WebSocket was authenticated as the previous account, if any: open a new one.
+  restartLive()
+  followedUserId = userId
+  stopPendingApprovals = follow({
+    query: PENDING_APPROVAL_COUNT_LIVE,
+    onData: (data) => {
+      pendingApprovalCount.value = data.pendingApprovalCount
+    },
+    poll: refreshPendingApprovals,
+    pollMs: PENDING_POLL_MS,
+  })
+}
+
+export function unfollowPendingApprovals(): void {
+  stopPendingApprovals?.()
+  stopPendingApprovals = null
+  followedUserId = null
+}
 
 export async function refreshPendingApprovals(): Promise<void> {
   if (viewer.value === null) {
@@ -98,5 +130,7 @@ export function useSession() {
     logOut,
     pendingApprovalCount: readonly(pendingApprovalCount),
     refreshPendingApprovals,
+    followPendingApprovals,
+    unfollowPendingApprovals,
   }
 }

@@ -72,6 +72,8 @@ import type {
   HabilitationRowsQueryVariables,
   MyHabilitationsQuery,
   MyHabilitationsQueryVariables,
+  PendingApprovalCountLiveSubscription,
+  PendingApprovalCountLiveSubscriptionVariables,
   PendingApprovalCountQuery,
   PendingApprovalCountQueryVariables,
   RefuseApprovalsMutation,
@@ -139,6 +141,7 @@ import approveApprovals from './approbations/approve-approvals.graphql?raw'
 import approve from './approbations/approve.graphql?raw'
 import commentApproval from './approbations/comment-approval.graphql?raw'
 import pendingApprovalCount from './approbations/pending-approval-count.graphql?raw'
+import pendingApprovalCountLive from './approbations/pending-approval-count-live.graphql?raw'
 import refuseApprovals from './approbations/refuse-approvals.graphql?raw'
 import refuse from './approbations/refuse.graphql?raw'
 import accountApiTokens from './account/account-api-tokens.graphql?raw'
@@ -221,5 +224,6 @@ export const APPROVE_APPROVALS = operation<ApproveApprovalsMutation, ApproveAppr
 export const APPROVE = operation<ApproveMutation, ApproveMutationVariables>(approve + approvalDetailsFields)
 export const COMMENT_APPROVAL = operation<CommentApprovalMutation, CommentApprovalMutationVariables>(commentApproval + approvalDetailsFields)
 export const PENDING_APPROVAL_COUNT = operation<PendingApprovalCountQuery, PendingApprovalCountQueryVariables>(pendingApprovalCount)
+export const PENDING_APPROVAL_COUNT_LIVE = operation<PendingApprovalCountLiveSubscription, PendingApprovalCountLiveSubscriptionVariables>(pendingApprovalCountLive)
 export const REFUSE_APPROVALS = operation<RefuseApprovalsMutation, RefuseApprovalsMutationVariables>(refuseApprovals)
 export const REFUSE = operation<RefuseMutation, RefuseMutationVariables>(refuse + approvalDetailsFields)

@@ -32,6 +32,8 @@ import type {
   SubmitTicketMutationVariables,
   TicketCategoriesQuery,
   TicketCategoriesQueryVariables,
+  TicketActivitiesLiveSubscription,
+  TicketActivitiesLiveSubscriptionVariables,
   TicketDetailsQuery,
   TicketDetailsQueryVariables,
   TicketDraftQuery,
@@ -58,6 +60,7 @@ import saveTicketDraft from './support/save-ticket-draft.graphql?raw'
 import submitTicket from './support/submit-ticket.graphql?raw'
 import ticketCategories from './support/ticket-categories.graphql?raw'
 import ticketDetailsFields from './support/ticket-details-fields.graphql?raw'
+import ticketActivitiesLive from './support/ticket-activities-live.graphql?raw'
 import ticketDetails from './support/ticket-details.graphql?raw'
 import ticketDraftFields from './support/ticket-draft-fields.graphql?raw'
 import ticketDraft from './support/ticket-draft.graphql?raw'
@@ -81,6 +84,7 @@ export const RECEIVED_TICKETS = operation<ReceivedTicketsQuery, ReceivedTicketsQ
 
 // A ticket's page: its details, and the steps of its life cycle (each answers the ticket after the change)
 export const TICKET_DETAILS = operation<TicketDetailsQuery, TicketDetailsQueryVariables>(ticketDetails + ticketDetailsFields)
+export const TICKET_ACTIVITIES_LIVE = operation<TicketActivitiesLiveSubscription, TicketActivitiesLiveSubscriptionVariables>(ticketActivitiesLive)
 export const PROVIDE_TICKET_INFORMATION = operation<ProvideTicketInformationMutation, ProvideTicketInformationMutationVariables>(provideTicketInformation + ticketDetailsFields)
 export const CLOSE_TICKET = operation<CloseTicketMutation, CloseTicketMutationVariables>(closeTicket + ticketDetailsFields)
 export const ACCEPT_TICKET_SOLUTION = operation<AcceptTicketSolutionMutation, AcceptTicketSolutionMutationVariables>(acceptTicketSolution + ticketDetailsFields)
