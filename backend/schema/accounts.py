@@ -14,6 +14,7 @@ from backend.auth.requirements import ANYONE, SIGNED_IN, SIGNED_IN_SESSION
 from backend.auth.sessions import Client, active_sessions, clear_cookie, is_https, session_cookie
 from backend.auth.viewer import Viewer
 from backend.schema.context import Info
+from backend.schema.enums import describe_values
 from backend.schema.errors import UserError
 from backend.schema.memberships import UserMemberships, ViewerMemberships, resolve_user
 from backend.schema.mutations import mutation
@@ -26,6 +27,12 @@ AccountStatus = strawberry.enum(
     models.AccountStatus,
     name="AccountStatus",
     description="ACTIVE accounts may log in; INACTIVE ones were deactivated; LOCKED ones are blocked.",
+)
+describe_values(
+    AccountStatus,
+    ACTIVE="May log in.",
+    INACTIVE="Deactivated by its owner or an administrator; logging in says how to reactivate it.",
+    LOCKED="Blocked by an administrator.",
 )
 
 USER_PUBLIC = Public("whoever may read the user: themself, or through an object that refers to them")

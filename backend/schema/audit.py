@@ -17,7 +17,7 @@ from backend import models
 from backend.auth.grants import ORGANISATION, Grants
 from backend.schema.context import Info
 from backend.schema.node import decode_id, register_node
-from backend.schema.pagination import Connection, paginate
+from backend.schema.pagination import After, Connection, First, paginate
 from backend.schema.permissions import OnStructure, Public, guarded
 from backend.services import activity
 
@@ -122,12 +122,24 @@ class StructureAuditEvents:
     )
     async def audit_events(
         self,
-        first: int | None = None,
-        after: str | None = None,
-        actor_id: strawberry.ID | None = None,
-        action: str | None = None,
-        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
-        to: datetime | None = None,
+        first: First = None,
+        after: After = None,
+        actor_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the events of this actor (a user).")
+        ] = None,
+        action: Annotated[
+            str | None,
+            strawberry.argument(
+                description='Only this action (e.g. "habilitation.add"), or every action of a kind when it ends '
+                'with a dot ("habilitation.").'
+            ),
+        ] = None,
+        from_: Annotated[
+            datetime | None, strawberry.argument(name="from", description="Events at or after this moment.")
+        ] = None,
+        to: Annotated[
+            datetime | None, strawberry.argument(description="Events at or before this moment.")
+        ] = None,
     ) -> Connection[AuditEventType] | None:
         query = activity.structure_events(
             self.structure_id,  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ from backend.schema.enums import MembershipStatus, SortDirection
 from backend.schema.errors import UserError
 from backend.schema.mutations import mutation
 from backend.schema.node import NOT_VISIBLE, decode_id, register_node, require_viewer
-from backend.schema.pagination import Connection, paginate
+from backend.schema.pagination import After, Connection, First, paginate
 from backend.schema.payloads import ERRORS_DESCRIPTION, DeletePayload, attempt
 from backend.schema.permissions import Guard, Public, Rule, guarded
 from backend.schema.reference import ProfileType
@@ -191,7 +191,13 @@ class HabilitationType(relay.Node):
         return await _service(info, self.row.service_id)
 
     @guarded(HABILITATION_READERS, description="The profile.")
-    async def profile(self, info: Info) -> ProfileType:
+    def profile(self, info: Info) -> ProfileType:
+        fetched = self.row.__dict__.get("_profile")  # select_related by the habilitations_at loader
+        if fetched is not None:
+            return ProfileType.from_row(fetched)
+        return self._load_profile(info)  # an awaitable: graphql-core awaits it
+
+    async def _load_profile(self, info: Info) -> ProfileType:
         row = await info.context.loaders.by_id(models.Profile).load(self.row.profile_id)
         return ProfileType.from_row(row)
 
@@ -325,7 +331,8 @@ class UserMemberships:
 
     @strawberry.field(
         description="Login email; it never changes. Visible to the user themself, to those holding Organisation "
-        "consultation on a structure the user is attached to, and to whoever may decide their requests.",
+        "consultation on a structure the user is attached to, to whoever may decide their requests, and to "
+        "platform staff (administrators, support agents).",
         extensions=[AsyncGuard(CONTACT)],
     )
     async def email(self) -> str | None:
@@ -345,7 +352,7 @@ class UserMemberships:
         description="Active attachments of this user that the viewer may see.",
     )
     async def memberships(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[MembershipType]:
         grants = await info.context.grants()
         query = directory.memberships_of_user(grants, self.id)  # type: ignore[attr-defined]
@@ -373,7 +380,13 @@ class ViewerMemberships:
 
     @strawberry.field(description="Structures the viewer is attached to, with what they may do there.")
     async def memberships(
-        self, info: Info, first: int | None = None, after: str | None = None, search: str | None = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Words of the structure's name or identifier.")
+        ] = None,
     ) -> Connection[MembershipType]:
         viewer = require_viewer(info)
         query = models.Membership.filter(user_id=viewer.user.id, status=models.MembershipStatus.ACTIVE)
@@ -394,7 +407,7 @@ class ViewerMemberships:
 
     @strawberry.field(description="Structures where the viewer is principal manager.")
     async def managed_structures(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[StructureType]:
         viewer = require_viewer(info)
         query = models.Structure.filter(principal_manager_id=viewer.user.id).order_by("name", "id")
@@ -535,7 +548,11 @@ class MembershipQuery:
     @strawberry.field(
         description="A user, if the viewer may read them (themself, or a user of their structures)."
     )
-    async def user(self, info: Info, id: strawberry.ID) -> UserRef | None:
+    async def user(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The user's global ID.")],
+    ) -> UserRef | None:
         pk = decode_id(id, "User", ["id"])
         require_viewer(info)
         found = await resolve_user(info, pk)
@@ -551,14 +568,27 @@ class MembershipQuery:
     async def memberships(
         self,
         info: Info,
-        structure_id: strawberry.ID | None = None,
-        service_id: strawberry.ID | None = None,
-        status: MembershipStatus | None = None,
-        profile_id: strawberry.ID | None = None,
-        search: str | None = None,
-        order_by: MembershipOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        structure_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the users of this structure.")
+        ] = None,
+        service_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the users attached to this service.")
+        ] = None,
+        status: Annotated[
+            MembershipStatus | None,
+            strawberry.argument(description="Only the memberships in this status (ACTIVE by default)."),
+        ] = None,
+        profile_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the users holding this profile.")
+        ] = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Words of the last name, first name or email.")
+        ] = None,
+        order_by: Annotated[
+            MembershipOrder | None, strawberry.argument(description="Sort order (last name by default).")
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[MembershipType]:
         require_viewer(info)
         query = membership_service.search_members(
@@ -578,7 +608,11 @@ class MembershipQuery:
         "first. Organisation consultation on the structure."
     )
     async def invitations(
-        self, info: Info, structure_id: strawberry.ID, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        structure_id: Annotated[strawberry.ID, strawberry.argument(description="The structure.")],
+        first: First = None,
+        after: After = None,
     ) -> Connection[InvitationType]:
         require_viewer(info)
         pk = decode_id(structure_id, "Structure", ["structureId"])
@@ -604,7 +638,11 @@ class MembershipMutation:
         description="« Rattacher un utilisateur » by email, at structure or service level, with the default "
         "profiles; an email without an account gets an invitation (valid 7 days).",
     )
-    async def attach_user(self, info: Info, input: AttachUserInput) -> MembershipPayload:
+    async def attach_user(
+        self,
+        info: Info,
+        input: Annotated[AttachUserInput, strawberry.argument(description="Who, and where.")],
+    ) -> MembershipPayload:
         async def work() -> Any:
             return await membership_service.attach_user(
                 info.context.viewer,
@@ -625,7 +663,9 @@ class MembershipMutation:
         )
 
     @mutation(requires=REVOKE_INVITATION, description="Revoke an invitation that is still waiting.")
-    async def revoke_invitation(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    async def revoke_invitation(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The invitation.")]
+    ) -> DeletePayload:
         async def work() -> Any:
             return await membership_service.revoke_invitation(
                 info.context.viewer, decode_id(id, "Invitation", ["id"])
@@ -639,7 +679,11 @@ class MembershipMutation:
         description="« Détacher un utilisateur » (comment mandatory): the membership becomes DETACHED and the "
         "habilitations at that level go with it. The principal manager cannot be detached.",
     )
-    async def detach_user(self, info: Info, input: DetachUserInput) -> MembershipPayload:
+    async def detach_user(
+        self,
+        info: Info,
+        input: Annotated[DetachUserInput, strawberry.argument(description="Who, where, and why.")],
+    ) -> MembershipPayload:
         async def work() -> Any:
             return await membership_service.detach_user(
                 info.context.viewer,
@@ -659,7 +703,13 @@ class MembershipMutation:
         description="Grant a profile; a profile of an application the user already holds at that level is "
         "refused (« L'utilisateur a déjà l'abonnement sélectionné »).",
     )
-    async def add_habilitation(self, info: Info, input: AddHabilitationInput) -> HabilitationPayload:
+    async def add_habilitation(
+        self,
+        info: Info,
+        input: Annotated[
+            AddHabilitationInput, strawberry.argument(description="The user, the level and the profile.")
+        ],
+    ) -> HabilitationPayload:
         async def work() -> Any:
             return await habilitation_service.add_habilitation(
                 info.context.viewer,
@@ -677,7 +727,13 @@ class MembershipMutation:
     @mutation(
         requires=MANAGE_HABILITATIONS, description="Grant profiles to several users at once (all or nothing)."
     )
-    async def add_habilitations(self, info: Info, input: AddHabilitationsInput) -> HabilitationsPayload:
+    async def add_habilitations(
+        self,
+        info: Info,
+        input: Annotated[
+            AddHabilitationsInput, strawberry.argument(description="The users, the level and the profiles.")
+        ],
+    ) -> HabilitationsPayload:
         async def work() -> Any:
             return await habilitation_service.add_habilitations(
                 info.context.viewer,
@@ -695,7 +751,12 @@ class MembershipMutation:
         description="Replace the profile of a habilitation row (the pencil of the table).",
     )
     async def replace_habilitation(
-        self, info: Info, id: strawberry.ID, profile_id: strawberry.ID
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The habilitation row.")],
+        profile_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The new profile (same application).")
+        ],
     ) -> HabilitationPayload:
         async def work() -> Any:
             return await habilitation_service.replace_habilitation(
@@ -712,7 +773,11 @@ class MembershipMutation:
     @mutation(
         requires=MANAGE_HABILITATIONS, description="Remove a habilitation row (the cross of the table)."
     )
-    async def remove_habilitation(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    async def remove_habilitation(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The habilitation row.")],
+    ) -> DeletePayload:
         async def work() -> Any:
             return await habilitation_service.remove_habilitation(
                 info.context.viewer, decode_id(id, "Habilitation", ["id"])
@@ -725,7 +790,11 @@ class MembershipMutation:
         requires=MANAGE_HABILITATIONS,
         description="Remove several habilitation rows at once (all or nothing).",
     )
-    async def remove_habilitations(self, info: Info, ids: list[strawberry.ID]) -> DeleteManyPayload:
+    async def remove_habilitations(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="The habilitation rows.")],
+    ) -> DeleteManyPayload:
         async def work() -> Any:
             return await habilitation_service.remove_habilitations(
                 info.context.viewer, _ids(ids, "Habilitation", ["ids"])
@@ -742,9 +811,11 @@ class MembershipMutation:
     async def remove_all_habilitations(
         self,
         info: Info,
-        user_id: strawberry.ID,
-        structure_id: strawberry.ID,
-        service_id: strawberry.ID | None = None,
+        user_id: Annotated[strawberry.ID, strawberry.argument(description="The user.")],
+        structure_id: Annotated[strawberry.ID, strawberry.argument(description="The structure.")],
+        service_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The service, at service level.")
+        ] = None,
     ) -> HabilitationsPayload:
         async def work() -> Any:
             return await habilitation_service.remove_all_habilitations(
@@ -765,9 +836,11 @@ class MembershipMutation:
     async def remove_all_habilitations_of_users(
         self,
         info: Info,
-        user_ids: list[strawberry.ID],
-        structure_id: strawberry.ID,
-        service_id: strawberry.ID | None = None,
+        user_ids: Annotated[list[strawberry.ID], strawberry.argument(description="The users.")],
+        structure_id: Annotated[strawberry.ID, strawberry.argument(description="The structure.")],
+        service_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The service, at service level.")
+        ] = None,
     ) -> HabilitationsPayload:
         async def work() -> Any:
             return await habilitation_service.remove_all_habilitations(
@@ -786,7 +859,13 @@ class MembershipMutation:
         "answers the target's habilitations there after the copy.",
     )
     async def copy_habilitations(
-        self, info: Info, from_user_id: strawberry.ID, to_user_id: strawberry.ID, structure_id: strawberry.ID
+        self,
+        info: Info,
+        from_user_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The user whose profiles are copied.")
+        ],
+        to_user_id: Annotated[strawberry.ID, strawberry.argument(description="The user who receives them.")],
+        structure_id: Annotated[strawberry.ID, strawberry.argument(description="The structure.")],
     ) -> HabilitationsPayload:
         async def work() -> Any:
             return await habilitation_service.copy_habilitations(
@@ -807,9 +886,13 @@ class MembershipMutation:
     async def copy_habilitations_to_users(
         self,
         info: Info,
-        from_user_id: strawberry.ID,
-        to_user_ids: list[strawberry.ID],
-        structure_id: strawberry.ID,
+        from_user_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The user whose profiles are copied.")
+        ],
+        to_user_ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="The users who receive them.")
+        ],
+        structure_id: Annotated[strawberry.ID, strawberry.argument(description="The structure.")],
     ) -> HabilitationsPayload:
         async def work() -> Any:
             return await habilitation_service.copy_habilitations(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -20,6 +20,15 @@ from backend.services.errors import ValidationFailed
 N = TypeVar("N")
 MAX_PAGE_SIZE = 100
 CURSOR_PREFIX = "offset:"
+
+
+#: The paging arguments of every connection, described once.
+First = Annotated[
+    int | None, strawberry.argument(description="Page size: how many items to return (100 at most).")
+]
+After = Annotated[
+    str | None, strawberry.argument(description="Cursor of the item before the page (`pageInfo.endCursor`).")
+]
 
 
 @strawberry.type(description="An edge of a connection: one node and its cursor.")

@@ -6,6 +6,9 @@
  * Requests: POST /graphql, same-origin cookies (the signed-in session), header
  * `X-Requested-With: portail` (required for cookie-authenticated mutations).
  * Integrators paste `{"Authorization": "Bearer <jeton>"}` in the Headers tab.
+ *
+ * Opens with one tab of commented example operations per domain
+ * (./examples.ts); a new tab starts with DEFAULT_QUERY.
  */
 import 'graphiql/graphiql.css'
 import './accessibility.css'
@@ -16,6 +19,8 @@ import { createElement } from 'react'
 import { createRoot } from 'react-dom/client'
 
 import { GRAPHQL_ENDPOINT } from '@/graphql/client'
+
+import { EXAMPLE_TABS } from './examples'
 
 const DEFAULT_QUERY = `# API GraphQL du Portail Organisation
 #
@@ -108,18 +113,54 @@ function labelEditors(root: HTMLElement) {
   root.querySelectorAll<HTMLElement>('.CodeMirror-scroll').forEach((region) => {
     if (region.tabIndex < 0) region.tabIndex = 0
   })
+  labelTabs(root)
+}
+
+/**
+ * With more than one tab, GraphiQL shows a `tablist` whose `tab`s hold two
+ * buttons (select, close): interactive controls nested in a tab. Make it a
+ * toolbar of buttons instead (the list also holds the "add tab" button), the
+ * selected tab's button marked `aria-current`.
+ */
+function labelTabs(root: HTMLElement) {
+  root.querySelectorAll('.graphiql-tabs').forEach((list) => {
+    if (list.getAttribute('role') !== 'toolbar') list.setAttribute('role', 'toolbar')
+    const label = 'Onglets des opérations'
+    if (list.getAttribute('aria-label') !== label) list.setAttribute('aria-label', label)
+  })
+  root.querySelectorAll('.graphiql-tab').forEach((tab) => {
+    if (tab.getAttribute('role') !== 'none') tab.setAttribute('role', 'none')
+    if (tab.hasAttribute('aria-selected')) tab.removeAttribute('aria-selected')
+    const select = tab.querySelector('.graphiql-tab-button')
+    const name = select?.textContent?.trim() || 'sans nom'
+    const active = tab.classList.contains('graphiql-tab-active')
+    if (select && (select.getAttribute('aria-current') === 'true') !== active) {
+      if (active) select.setAttribute('aria-current', 'true')
+      else select.removeAttribute('aria-current')
+    }
+    const close = tab.querySelector('.graphiql-tab-close')
+    const label = `Fermer l’onglet ${name}`
+    if (close && close.getAttribute('aria-label') !== label) close.setAttribute('aria-label', label)
+  })
 }
 
 // Synchronously, in the observer's microtask: before the browser paints or
 // anything (a screen reader, a test) can look at the new editors.
 new MutationObserver(() => {
   labelEditors(container)
-}).observe(container, { childList: true, subtree: true })
+}).observe(container, {
+  childList: true,
+  subtree: true,
+  characterData: true, // a tab's name follows its operation's name
+  attributes: true,
+  attributeFilter: ['role', 'aria-selected', 'class'],
+})
 
 createRoot(container).render(
   createElement(GraphiQL, {
     fetcher,
     defaultQuery: DEFAULT_QUERY,
+    defaultTabs: EXAMPLE_TABS,
     defaultHeaders: '{}',
     defaultEditorToolsVisibility: 'headers',
     isHeadersEditorEnabled: true,

@@ -23,18 +23,25 @@ export type Scalars = {
 
 /** Consultation reads; modification reads and writes (it implies consultation). */
 export type AccessLevel =
+  /** Consultation: read only. */
   | 'CONSULTATION'
+  /** Modification: read and write. */
   | 'MODIFICATION';
 
 /** ACTIVE accounts may log in; INACTIVE ones were deactivated; LOCKED ones are blocked. */
 export type AccountStatus =
+  /** May log in. */
   | 'ACTIVE'
+  /** Deactivated by its owner or an administrator; logging in says how to reactivate it. */
   | 'INACTIVE'
+  /** Blocked by an administrator. */
   | 'LOCKED';
 
 /** ACTIVE or INACTIVE (deactivated). */
 export type ActivityStatus =
+  /** In use. */
   | 'ACTIVE'
+  /** Deactivated; kept for history, may be reactivated. */
   | 'INACTIVE';
 
 /** Grant one profile to one user on a structure or service. */
@@ -189,7 +196,9 @@ export type ApprovalEdge = {
 
 /** ATTACHMENT (request to join a structure or service) or HABILITATION_CHANGE (profiles to add or remove). */
 export type ApprovalKind =
+  /** A request to be attached to a structure or one of its services. */
   | 'ATTACHMENT'
+  /** A request to add or remove profiles. */
   | 'HABILITATION_CHANGE';
 
 /** The answer of a request or a decision. */
@@ -203,9 +212,13 @@ export type ApprovalPayload = {
 
 /** REQUESTED (waiting for a decision), APPROVED, REFUSED, CANCELLED (withdrawn by the requester). */
 export type ApprovalState =
+  /** Approved: what was asked for is done. */
   | 'APPROVED'
+  /** Withdrawn by the requester. */
   | 'CANCELLED'
+  /** Refused, with a reason. */
   | 'REFUSED'
+  /** Waiting for a decision. */
   | 'REQUESTED';
 
 /** The answer of a decision on several approvals at once. */
@@ -462,12 +475,19 @@ export type DocumentPayload = {
 
 /** Functional domains of the portal. */
 export type Domain =
+  /** Commande: purchase orders. */
   | 'COMMANDE'
+  /** Facturation: invoices, issued and received. */
   | 'FACTURATION'
+  /** Marché: public procurement. */
   | 'MARCHE'
+  /** Organisation: structures, services, users and habilitations. */
   | 'ORGANISATION'
+  /** Outils: tools and settings. */
   | 'OUTILS'
+  /** Raccordements: connections of information systems (EDI, API). */
   | 'RACCORDEMENTS'
+  /** Support: tickets (sollicitations). */
   | 'SUPPORT';
 
 /** Duplicate a structure under a new SIRET (« Dupliquer une structure »). */
@@ -569,12 +589,19 @@ export type HabilitationsPayload = {
 
 /** How a structure is identified: SIRET in France, other registers elsewhere. */
 export type IdentifierType =
+  /** Any other identifier. */
   | 'AUTRE'
+  /** A company outside the European Union. */
   | 'HORS_UE'
+  /** A private individual; never listed in the public directory. */
   | 'PARTICULIER'
+  /** New Caledonia's register (RIDET number). */
   | 'RIDET'
+  /** French establishment number: 14 digits, checked against the SIRENE register. */
   | 'SIRET'
+  /** French Polynesia's register (numéro TAHITI). */
   | 'TAHITI'
+  /** A company of another member state of the European Union (VAT number). */
   | 'UE_HORS_FRANCE';
 
 /** attachUser for an email without an account: the attachment is made once that email has signed up and verified the address. Valid 7 days, revocable. */
@@ -719,11 +746,16 @@ export type MembershipSortField =
 
 /** PENDING (request awaiting approval), ACTIVE, REFUSED, DETACHED. */
 export type MembershipStatus =
+  /** Attached. */
   | 'ACTIVE'
+  /** Was attached, and was detached. */
   | 'DETACHED'
+  /** The user asked to be attached; the request awaits approval. */
   | 'PENDING'
+  /** The attachment request was refused. */
   | 'REFUSED';
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Issuer: accept the solution (RESOLVED → CLOSED). */
@@ -859,81 +891,96 @@ export type Mutation = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationAcceptTicketSolutionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationActivateBankAccountArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationActivateServiceArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationActivateStructureArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationAddHabilitationArgs = {
   input: AddHabilitationInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationAddHabilitationsArgs = {
   input: AddHabilitationsInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationApproveArgs = {
   comment?: InputMaybe<Scalars['String']['input']>;
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationApproveApprovalsArgs = {
   comment?: InputMaybe<Scalars['String']['input']>;
   ids: Array<Scalars['ID']['input']>;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationAssignTicketArgs = {
   assigneeId?: InputMaybe<Scalars['ID']['input']>;
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationAttachUserArgs = {
   input: AttachUserInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCancelApprovalArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationChangePasswordArgs = {
   current: Scalars['String']['input'];
   new: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCloseTicketArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCommentApprovalArgs = {
   body: Scalars['String']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCommentTicketArgs = {
   attachments?: InputMaybe<Array<Scalars['Upload']['input']>>;
   body: Scalars['String']['input'];
@@ -941,11 +988,13 @@ export type MutationCommentTicketArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationConfirmTwoFactorArgs = {
   code: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCopyHabilitationsArgs = {
   fromUserId: Scalars['ID']['input'];
   structureId: Scalars['ID']['input'];
@@ -953,6 +1002,7 @@ export type MutationCopyHabilitationsArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCopyHabilitationsToUsersArgs = {
   fromUserId: Scalars['ID']['input'];
   structureId: Scalars['ID']['input'];
@@ -960,6 +1010,7 @@ export type MutationCopyHabilitationsToUsersArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCreateApiTokenArgs = {
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
   name: Scalars['String']['input'];
@@ -967,71 +1018,85 @@ export type MutationCreateApiTokenArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCreateBankAccountArgs = {
   input: CreateBankAccountInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCreateServiceArgs = {
   input: CreateServiceInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationCreateStructureArgs = {
   input: CreateStructureInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationDeactivateBankAccountArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationDeactivateMyAccountArgs = {
   password: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationDeactivateServiceArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationDeactivateStructureArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationDeleteStructureDocumentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationDeleteTicketDraftArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationDetachUserArgs = {
   input: DetachUserInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationDisableTwoFactorArgs = {
   code: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationDuplicateStructureArgs = {
   input: DuplicateStructureInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationEndSessionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationLogInArgs = {
   code?: InputMaybe<Scalars['String']['input']>;
   email: Scalars['String']['input'];
@@ -1039,6 +1104,7 @@ export type MutationLogInArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationProvideTicketInformationArgs = {
   attachments?: InputMaybe<Array<Scalars['Upload']['input']>>;
   body: Scalars['String']['input'];
@@ -1046,23 +1112,27 @@ export type MutationProvideTicketInformationArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRefreshStructureFromSireneArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRefuseArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRefuseApprovalsArgs = {
   ids: Array<Scalars['ID']['input']>;
   reason: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRemoveAllHabilitationsArgs = {
   serviceId?: InputMaybe<Scalars['ID']['input']>;
   structureId: Scalars['ID']['input'];
@@ -1070,6 +1140,7 @@ export type MutationRemoveAllHabilitationsArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRemoveAllHabilitationsOfUsersArgs = {
   serviceId?: InputMaybe<Scalars['ID']['input']>;
   structureId: Scalars['ID']['input'];
@@ -1077,99 +1148,117 @@ export type MutationRemoveAllHabilitationsOfUsersArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRemoveHabilitationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRemoveHabilitationsArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationReopenTicketArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationReplaceHabilitationArgs = {
   id: Scalars['ID']['input'];
   profileId: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRequestAttachmentArgs = {
   input: RequestAttachmentInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRequestHabilitationChangeArgs = {
   input: RequestHabilitationChangeInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRequestPasswordResetArgs = {
   email: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRequestTicketInformationArgs = {
   body: Scalars['String']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationResetPasswordArgs = {
   password: Scalars['String']['input'];
   token: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationResolveTicketArgs = {
   id: Scalars['ID']['input'];
   solution: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRevokeApiTokenArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationRevokeInvitationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationSaveTicketDraftArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   input: TicketInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationSignUpArgs = {
   input: SignUpInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationSubmitTicketArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   input?: InputMaybe<TicketInput>;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationTransferPrincipalManagerArgs = {
   input: TransferPrincipalManagerInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationTransferTicketToSupportArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationUpdateBankAccountArgs = {
   id: Scalars['ID']['input'];
   input: UpdateBankAccountInput;
@@ -1177,11 +1266,13 @@ export type MutationUpdateBankAccountArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationUpdateMyAccountArgs = {
   input: UpdateMyAccountInput;
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationUpdateServiceArgs = {
   id: Scalars['ID']['input'];
   input: UpdateServiceInput;
@@ -1189,6 +1280,7 @@ export type MutationUpdateServiceArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationUpdateStructureArgs = {
   id: Scalars['ID']['input'];
   input: UpdateStructureInput;
@@ -1196,12 +1288,14 @@ export type MutationUpdateStructureArgs = {
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationUploadStructureDocumentArgs = {
   file: Scalars['Upload']['input'];
   structureId: Scalars['ID']['input'];
 };
 
 
+/** What a client may do. Each mutation answers a payload whose `errors` list the refusals (empty on success); a read-only API token may run none. */
 export type MutationVerifyEmailArgs = {
   token: Scalars['String']['input'];
 };
@@ -1249,6 +1343,7 @@ export type Profile = Node & {
   name: Scalars['String']['output'];
 };
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type Query = {
   __typename?: 'Query';
   /** Every application, grouped by domain in display order. Public. */
@@ -1286,11 +1381,13 @@ export type Query = {
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryApprovalArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryApprovalsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1302,6 +1399,7 @@ export type QueryApprovalsArgs = {
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryInvitationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1309,6 +1407,7 @@ export type QueryInvitationsArgs = {
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryMembershipsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1321,11 +1420,13 @@ export type QueryMembershipsArgs = {
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryReceivedTicketsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<TicketFilter>;
@@ -1334,11 +1435,13 @@ export type QueryReceivedTicketsArgs = {
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QuerySireneEstablishmentArgs = {
   siret: Scalars['String']['input'];
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryStructureArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   identifier?: InputMaybe<Scalars['String']['input']>;
@@ -1346,6 +1449,7 @@ export type QueryStructureArgs = {
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryStructuresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1356,12 +1460,14 @@ export type QueryStructuresArgs = {
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryTicketArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   number?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryTicketsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<TicketFilter>;
@@ -1371,6 +1477,7 @@ export type QueryTicketsArgs = {
 };
 
 
+/** What a client may read. Lists are Relay connections (`first`, `after`, `totalCount`); an object the viewer may not see answers null with a FORBIDDEN error. */
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1638,7 +1745,9 @@ export type StructureEdge = {
 
 /** PRIVATE (supplier) or PUBLIC (public entity). */
 export type StructureKind =
+  /** A supplier (entreprise, fournisseur). */
   | 'PRIVATE'
+  /** A public entity (entité publique); created by administrators only. */
   | 'PUBLIC';
 
 /** Connection and invoicing options of a structure. */
@@ -1683,10 +1792,19 @@ export type StructurePayload = {
   structure: Maybe<Structure>;
 };
 
+/** Live updates over a WebSocket (graphql-transport-ws protocol), authenticated when the connection opens. */
 export type Subscription = {
   __typename?: 'Subscription';
-  /** The viewer's pending approval count, sent at once and on every change (re-read every few seconds, with the viewer's habilitations of the moment). */
+  /** The viewer's pending approval count (approvals they may decide), sent at once and on every change: a request, a decision, a cancellation, a change of the viewer's habilitations. */
   pendingApprovalCount: Scalars['Int']['output'];
+  /** New activities of a ticket the viewer may read, as they are added (what exists already is in `Ticket.activities`); FORBIDDEN, like a missing ticket, otherwise. Ends if the viewer loses the right or signs out. */
+  ticketActivities: TicketActivity;
+};
+
+
+/** Live updates over a WebSocket (graphql-transport-ws protocol), authenticated when the connection opens. */
+export type SubscriptionTicketActivitiesArgs = {
+  ticketId: Scalars['ID']['input'];
 };
 
 /** A support ticket (sollicitation). Readable by the issuer side (Sollicitations émises consultation), the recipient side (Sollicitations reçues consultation, support agents for support tickets); a draft by its author only. */
@@ -1744,17 +1862,29 @@ export type Ticket = Node & {
 
 /** An action the viewer may take on a ticket now, given its status and the viewer's side (the mutation of the same name checks it again). */
 export type TicketAction =
+  /** acceptTicketSolution (issuer, RESOLVED). */
   | 'ACCEPT_SOLUTION'
+  /** assignTicket (recipient, OPEN). */
   | 'ASSIGN'
+  /** closeTicket (issuer, OPEN, AWAITING_INFORMATION or RESOLVED). */
   | 'CLOSE'
+  /** commentTicket (either side, any status but DRAFT and CLOSED). */
   | 'COMMENT'
+  /** deleteTicketDraft (the author, on a draft). */
   | 'DELETE_DRAFT'
+  /** saveTicketDraft (the author, on a draft). */
   | 'EDIT_DRAFT'
+  /** provideTicketInformation (issuer, AWAITING_INFORMATION). */
   | 'PROVIDE_INFORMATION'
+  /** reopenTicket (issuer, RESOLVED). */
   | 'REOPEN'
+  /** requestTicketInformation (recipient, OPEN). */
   | 'REQUEST_INFORMATION'
+  /** resolveTicket (recipient, OPEN). */
   | 'RESOLVE'
+  /** submitTicket (the author, on a draft). */
   | 'SUBMIT'
+  /** transferTicketToSupport (recipient, OPEN). */
   | 'TRANSFER_TO_SUPPORT';
 
 /** One step of a ticket's history, with its author and time. */
@@ -1780,16 +1910,27 @@ export type TicketActivity = {
 
 /** What an activity of a ticket's history records. */
 export type TicketActivityKind =
+  /** The recipient assigned the ticket to someone. */
   | 'ASSIGNED'
+  /** A file was attached. */
   | 'ATTACHMENT_ADDED'
+  /** The issuer closed the ticket. */
   | 'CLOSED'
+  /** A comment of either side. */
   | 'COMMENT'
+  /** The ticket was submitted. */
   | 'CREATED'
+  /** The issuer provided information. */
   | 'INFORMATION_PROVIDED'
+  /** The recipient asked for information. */
   | 'INFORMATION_REQUESTED'
+  /** The issuer sent the solution back (with the reason). */
   | 'REOPENED'
+  /** The recipient resolved the ticket (with the solution). */
   | 'RESOLVED'
+  /** The issuer accepted the solution. */
   | 'SOLUTION_ACCEPTED'
+  /** The recipient transferred the ticket to support. */
   | 'TRANSFERRED';
 
 /** A category of support ticket. */
@@ -1873,8 +2014,11 @@ export type TicketInput = {
 
 /** Kinds of object a ticket may concern: invoice, refund request, legal-fees statement. */
 export type TicketObjectType =
+  /** A refund request (demande de remboursement). */
   | 'DEMANDE_REMBOURSEMENT'
+  /** An invoice. */
   | 'FACTURE'
+  /** A legal-fees statement (mémoire de frais de justice). */
   | 'MEMOIRE';
 
 /** Sort order of a ticket list (default: CREATED_AT DESC), then by id. */
@@ -1896,19 +2040,30 @@ export type TicketPayload = {
 
 /** Columns a ticket list can be sorted by (then by id, in the same direction). */
 export type TicketSortField =
+  /** The category's name. */
   | 'CATEGORY'
+  /** When it was created. */
   | 'CREATED_AT'
+  /** The ticket number (CPROCS…). */
   | 'NUMBER'
+  /** The status. */
   | 'STATUS'
+  /** The sub-category's name. */
   | 'SUBCATEGORY'
+  /** The title. */
   | 'TITLE';
 
 /** DRAFT (Brouillon), OPEN (Ouvert), AWAITING_INFORMATION (En attente d'informations), RESOLVED (Résolu), CLOSED (Fermé). */
 export type TicketStatus =
+  /** En attente d'informations: the recipient asked the issuer for information. */
   | 'AWAITING_INFORMATION'
+  /** Fermé: finished. */
   | 'CLOSED'
+  /** Brouillon: saved, not submitted; visible to its author only. */
   | 'DRAFT'
+  /** Ouvert: submitted, the recipient is working on it. */
   | 'OPEN'
+  /** Résolu: the recipient proposed a solution; the issuer accepts it or sends it back. */
   | 'RESOLVED';
 
 /** A sub-category of support ticket. */
@@ -1932,15 +2087,22 @@ export type TicketSubcategory = Node & {
 
 /** Tabs of « Tickets émis »: ACTION_REQUIRED (Actions requises: AWAITING_INFORMATION or RESOLVED), IN_PROGRESS (En cours: OPEN, AWAITING_INFORMATION or RESOLVED), CLOSED (Clôturés), DRAFTS (Brouillons: the viewer's own drafts). */
 export type TicketTab =
+  /** Actions requises: AWAITING_INFORMATION or RESOLVED. */
   | 'ACTION_REQUIRED'
+  /** Clôturés: CLOSED. */
   | 'CLOSED'
+  /** Brouillons: the viewer's own drafts. */
   | 'DRAFTS'
+  /** En cours: OPEN, AWAITING_INFORMATION or RESOLVED. */
   | 'IN_PROGRESS';
 
 /** UNIT: one structure; MULTIPLE: a chosen set; GLOBAL: every structure of the manager. */
 export type TransferMode =
+  /** Every structure managed by the viewer (or by `fromUserId`). */
   | 'GLOBAL'
+  /** The structures listed in `structureIds`. */
   | 'MULTIPLE'
+  /** Exactly one structure. */
   | 'UNIT';
 
 /** UNIT: exactly one id in structureIds; MULTIPLE: one or more; GLOBAL: structureIds left out, every structure managed by the viewer (or by fromUserId, for administrators and support agents). */
@@ -2042,7 +2204,7 @@ export type User = Node & {
   contactEmail: Maybe<Scalars['String']['output']>;
   /** When the account was created. */
   createdAt: Scalars['DateTime']['output'];
-  /** Login email; it never changes. Visible to the user themself, to those holding Organisation consultation on a structure the user is attached to, and to whoever may decide their requests. */
+  /** Login email; it never changes. Visible to the user themself, to those holding Organisation consultation on a structure the user is attached to, to whoever may decide their requests, and to platform staff (administrators, support agents). */
   email: Maybe<Scalars['String']['output']>;
   /** First name. */
   firstName: Scalars['String']['output'];
@@ -2302,6 +2464,11 @@ export type CommentApprovalMutationVariables = Exact<{
 
 export type CommentApprovalMutation = { __typename?: 'Mutation', commentApproval: { __typename?: 'ApprovalPayload', approval: { __typename?: 'Approval', id: string, number: string, kind: ApprovalKind, state: ApprovalState, description: string, createdAt: string, decidedAt: string | null, decisionReason: string | null, viewerCanDecide: boolean, viewerCanCancel: boolean, requester: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null }, approver: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, decidedBy: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, structure: { __typename?: 'Structure', id: string, identifier: string, name: string }, service: { __typename?: 'Service', id: string, code: string, name: string } | null, profilesToAdd: Array<{ __typename?: 'Profile', id: string, name: string }>, profilesToRemove: Array<{ __typename?: 'Profile', id: string, name: string }>, comments: Array<{ __typename?: 'Comment', id: string, body: string, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null }> } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
 
+export type PendingApprovalCountLiveSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PendingApprovalCountLiveSubscription = { __typename?: 'Subscription', pendingApprovalCount: number };
+
 export type PendingApprovalCountQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -2327,6 +2494,40 @@ export type DomainApplicationsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type DomainApplicationsQuery = { __typename?: 'Query', applications: Array<{ __typename?: 'Application', code: string, name: string, domain: Domain }> };
+
+export type StaffManagedStructuresQueryVariables = Exact<{
+  userId: Scalars['ID']['input'];
+}>;
+
+
+export type StaffManagedStructuresQuery = { __typename?: 'Query', user: { __typename?: 'User', id: string, memberships: { __typename?: 'MembershipConnection', edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, isPrincipalManager: boolean, structure: { __typename?: 'Structure', id: string, identifier: string, name: string } } }> } } | null };
+
+export type StaffStructureManagerQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type StaffStructureManagerQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifier: string, name: string, status: ActivityStatus, principalManager: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null } | null, members: { __typename?: 'MembershipConnection', edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, isPrincipalManager: boolean, service: { __typename?: 'Service', id: string } | null, user: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null } } }> } | null } | null };
+
+export type StructureActivityFiltersQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type StructureActivityFiltersQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, auditActions: Array<string> | null, principalManager: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, members: { __typename?: 'MembershipConnection', edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, user: { __typename?: 'User', id: string, firstName: string, lastName: string } } }> } | null } | null };
+
+export type StructureActivityQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['ID']['input']>;
+  action?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+}>;
+
+
+export type StructureActivityQuery = { __typename?: 'Query', structure: { __typename?: 'Structure', id: string, identifier: string, name: string, auditEvents: { __typename?: 'AuditEventConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, edges: Array<{ __typename?: 'AuditEventEdge', node: { __typename?: 'AuditEvent', id: string, at: string, action: string, targetType: string, targetId: string, changes: string | null, actor: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, subjectUser: { __typename?: 'User', id: string, firstName: string, lastName: string } | null } }> } | null } | null };
 
 export type SessionViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -2643,6 +2844,13 @@ export type SubmitTicketMutationVariables = Exact<{
 
 
 export type SubmitTicketMutation = { __typename?: 'Mutation', submitTicket: { __typename?: 'TicketPayload', ticket: { __typename?: 'Ticket', id: string, number: string | null } | null, errors: Array<{ __typename?: 'UserError', code: ErrorCode, field: Array<string>, message: string }> } };
+
+export type TicketActivitiesLiveSubscriptionVariables = Exact<{
+  ticketId: Scalars['ID']['input'];
+}>;
+
+
+export type TicketActivitiesLiveSubscription = { __typename?: 'Subscription', ticketActivities: { __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> } };
 
 export type TicketCategoriesQueryVariables = Exact<{ [key: string]: never; }>;
 
