@@ -49,8 +49,12 @@ class ErrorCode(Enum):
     )
 
 
-# Codes that may reach a client in extensions.code: ours, and the refusal of a query.
-PUBLIC_CODES = {code.value for code in ErrorCode} | {"QUERY_REFUSED"}
+# A document that does not parse or does not match the schema (unknown field, wrong variable
+# type…): graphql-core's English message, about the client's own query, and this code.
+DOCUMENT_INVALID = "GRAPHQL_VALIDATION_FAILED"
+
+# Codes that may reach a client in extensions.code: ours, the refusal of a query, a bad document.
+PUBLIC_CODES = {code.value for code in ErrorCode} | {"QUERY_REFUSED", DOCUMENT_INVALID}
 
 
 @strawberry.type(description="A business error of a mutation, in French for the end user.")
@@ -87,9 +91,10 @@ async def run(payload: type[P], attribute: str, work: Awaitable[Any]) -> P:
 class ErrorPolicy(MaskErrors):
     """Gives domain errors their ``extensions.code``; masks everything that is not ours.
 
-    Parse and validation errors are about the client's document and stay as
-    they are; an unexpected exception becomes one opaque French message (the
-    server log keeps the traceback).
+    Parse and validation errors are about the client's document: they keep their
+    message and get the code GRAPHQL_VALIDATION_FAILED, so that every error a
+    client meets has a code; an unexpected exception becomes one opaque French
+    message (the server log keeps the traceback).
     """
 
     def __init__(self) -> None:
@@ -101,6 +106,8 @@ class ErrorPolicy(MaskErrors):
     def _process_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         if original is None:
+            if not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": DOCUMENT_INVALID}
             return error
         if error.path is None and isinstance(original, (GraphQLError, ValueError, TypeError)):
             # Variable coercion, before any resolver: the message is about what the client sent.

@@ -40,6 +40,14 @@ async def test_an_unknown_field_is_a_validation_error_with_its_position(gql) -> 
     body = await gql.post("{ applications { nope } }")
     assert body["errors"][0]["locations"] == [{"line": 1, "column": 18}]
     assert "nope" in body["errors"][0]["message"]
+    assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+async def test_a_syntax_error_names_its_position_and_has_a_code(gql) -> None:
+    body = await gql.post("{ applications { code }")
+    assert body["errors"][0]["locations"] == [{"line": 1, "column": 24}]
+    assert "Syntax Error" in body["errors"][0]["message"]
+    assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 async def test_health_reports_the_database(http) -> None:

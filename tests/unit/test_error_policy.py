@@ -28,6 +28,13 @@ def test_an_unexpected_exception_is_masked_without_its_text() -> None:
     assert processed.extensions == {"code": "INTERNAL_SERVER_ERROR"}
 
 
-def test_a_document_error_from_graphql_core_is_kept_as_is() -> None:
+def test_a_document_error_from_graphql_core_keeps_its_message_and_gets_a_code() -> None:
     error = GraphQLError("Cannot query field 'nope' on type 'Query'.")
-    assert ErrorPolicy()._process_errors([error])[0] is error
+    processed = ErrorPolicy()._process_errors([error])[0]
+    assert processed.message == "Cannot query field 'nope' on type 'Query'."
+    assert processed.extensions == {"code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+def test_a_refusal_keeps_its_own_code() -> None:
+    error = GraphQLError("Requête trop profonde.", extensions={"code": "QUERY_REFUSED"})
+    assert ErrorPolicy()._process_errors([error])[0].extensions == {"code": "QUERY_REFUSED"}
