@@ -31,6 +31,13 @@ class Viewer:
             self._grants = asyncio.ensure_future(Grants.load(self.user))
         return await self._grants
 
+    def loaded_grants(self) -> Grants | None:
+        """The grants if already loaded for this request (guards of sync fields check them at once)."""
+        future = self._grants
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return None
+        return future.result()
+
     def forget_grants(self) -> None:
         """After a change of the viewer's own habilitations within the request."""
         self._grants = None

@@ -55,9 +55,13 @@ class Loaders:
                 users = sorted({k[0] for k in keys})
                 structures = sorted({k[1] for k in keys})
                 grouped: dict[tuple[int, int, int | None], list[Any]] = defaultdict(list)
-                rows = await models.Habilitation.filter(
-                    user_id__in=users, structure_id__in=structures
-                ).order_by("application_id", "id")
+                # Profiles and applications come in the same statement: their fields then resolve
+                # synchronously (see HabilitationType.profile), not one coroutine each.
+                rows = (
+                    await models.Habilitation.filter(user_id__in=users, structure_id__in=structures)
+                    .select_related("profile__application")
+                    .order_by("application_id", "id")
+                )
                 for row in rows:
                     grouped[(row.user_id, row.structure_id, row.service_id)].append(row)
                 return [grouped.get(k, []) for k in keys]

@@ -39,16 +39,28 @@ class ProfileType(relay.Node):
     name: str = strawberry.field(description='Label, e.g. "Factures émises consultation".')
     level: AccessLevel = strawberry.field(description="Consultation or modification.")
     application_id: strawberry.Private[int]
+    #: The application row when the query fetched it with the profile (select_related).
+    application_row: strawberry.Private[Any] = None
 
     @strawberry.field(description="The application this profile gives access to.")
-    async def application(self, info: Info) -> ApplicationType:
+    def application(self, info: Info) -> ApplicationType:
+        if self.application_row is not None:
+            return ApplicationType.from_row(self.application_row)
+        return self._load_application(info)  # an awaitable: graphql-core awaits it
+
+    async def _load_application(self, info: Info) -> ApplicationType:
         row = await info.context.loaders.by_id(models.Application).load(self.application_id)
         return ApplicationType.from_row(row)
 
     @classmethod
     def from_row(cls, row: Any) -> ProfileType:
         return cls(
-            id=row.id, code=row.code, name=row.name, level=row.level, application_id=row.application_id
+            id=row.id,
+            code=row.code,
+            name=row.name,
+            level=row.level,
+            application_id=row.application_id,
+            application_row=row.__dict__.get("_application"),
         )
 
     @classmethod
