@@ -21,14 +21,13 @@ from starlette.routing import Route
 
 from backend import models
 from backend.auth.grants import ORGANISATION, Grants
-from backend.exports import Column, export_response
+from backend.exports import Column, batches, export_response
 from backend.models import ApprovalKind, ApprovalState, MembershipStatus
 from backend.schema.node import decode_id
 from backend.services import activity, approvals, memberships
 from backend.services.access import NOT_ALLOWED
 from backend.services.errors import DomainError, Forbidden, Required, Unauthenticated, ValidationFailed
 
-BATCH = 500
 FORMATS = ("csv", "xlsx")
 
 MEMBERSHIP_STATUS = {
@@ -117,11 +116,7 @@ class MemberRow:
 async def member_rows(grants: Grants, query: Any) -> AsyncIterator[MemberRow]:
     """The memberships with their user, structure, service and habilitations, 500 at a time (a fixed
     number of queries per batch)."""
-    offset = 0
-    while True:
-        batch = await query.offset(offset).limit(BATCH)
-        if not batch:
-            return
+    async for batch in batches(query):
         user_ids = sorted({m.user_id for m in batch})
         structure_ids = sorted({m.structure_id for m in batch})
         users = {u.id: u for u in await models.User.filter(id__in=user_ids)}
@@ -152,9 +147,6 @@ async def member_rows(grants: Grants, query: Any) -> AsyncIterator[MemberRow]:
                     grants, m.user_id, all_memberships[m.user_id], requests[m.user_id]
                 ),
             )
-        if len(batch) < BATCH:
-            return
-        offset += BATCH
 
 
 USER_COLUMNS = [
@@ -205,11 +197,7 @@ class ApprovalRow:
 
 
 async def approval_rows(query: Any) -> AsyncIterator[ApprovalRow]:
-    offset = 0
-    while True:
-        batch = await query.offset(offset).limit(BATCH)
-        if not batch:
-            return
+    async for batch in batches(query):
         user_ids = {a.requester_id for a in batch} | {a.decided_by_id for a in batch if a.decided_by_id}
         users = {u.id: u for u in await models.User.filter(id__in=sorted(user_ids))}
         structures = {
@@ -225,9 +213,6 @@ async def approval_rows(query: Any) -> AsyncIterator[ApprovalRow]:
                 service=services.get(a.service_id) if a.service_id else None,
                 decided_by=users.get(a.decided_by_id) if a.decided_by_id else None,
             )
-        if len(batch) < BATCH:
-            return
-        offset += BATCH
 
 
 APPROVAL_COLUMNS = [
@@ -270,11 +255,7 @@ class EventRow:
 
 
 async def event_rows(query: Any) -> AsyncIterator[EventRow]:
-    offset = 0
-    while True:
-        batch = await query.offset(offset).limit(BATCH)
-        if not batch:
-            return
+    async for batch in batches(query):
         ids = {e.actor_id for e in batch if e.actor_id} | {
             e.subject_user_id for e in batch if e.subject_user_id
         }
@@ -285,9 +266,6 @@ async def event_rows(query: Any) -> AsyncIterator[EventRow]:
                 actor=users.get(e.actor_id) if e.actor_id else None,
                 subject=users.get(e.subject_user_id) if e.subject_user_id else None,
             )
-        if len(batch) < BATCH:
-            return
-        offset += BATCH
 
 
 EVENT_COLUMNS = [
