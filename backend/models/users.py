@@ -32,6 +32,8 @@ class User(Model):
     email_verified_at = fields.DatetimeField(null=True)
     totp_secret = fields.CharField(max_length=64, null=True)
     totp_enabled = fields.BooleanField(default=False)
+    # The time step of the last code that opened a session: an older or equal one is refused.
+    totp_last_step = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
     last_login_at = fields.DatetimeField(null=True)

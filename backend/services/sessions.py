@@ -23,6 +23,8 @@ import asyncio
 from dataclasses import dataclass
 from functools import cache
 
+from tortoise.expressions import Q
+
 from backend import clock, models
 from backend.auth import throttle, totp
 from backend.auth.passwords import hash_password, needs_rehash
@@ -42,6 +44,9 @@ INACTIVE_ACCOUNT = (
     "votre adresse de connexion permet de choisir un nouveau mot de passe et réactive le compte."
 )
 LOCKED_BY_PLATFORM = "Ce compte est bloqué. Contactez le support de la plateforme."
+WRONG_OR_USED_CODE = (
+    "Le code de vérification est incorrect, a expiré ou a déjà servi : saisissez le prochain code affiché."
+)
 NOT_YOURS = "Cette session n'existe pas ou ne vous appartient pas."
 
 
@@ -82,16 +87,21 @@ async def log_in(
         raise ValidationFailed(INACTIVE_ACCOUNT)
     if user.status == AccountStatus.LOCKED:
         raise AccountLocked(LOCKED_BY_PLATFORM)
+    step = None
     if user.totp_enabled:
         if not (code or "").strip():
             raise TwoFactorRequired()
-        if not totp.verify(user.totp_secret, code):
+        step = totp.matching_step(user.totp_secret, code)
+        if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
             await throttle.record_failure(key, client.ip)
-            raise TwoFactorRequired(
-                "Le code de vérification est incorrect ou a expiré : saisissez le code affiché."
-            )
+            raise TwoFactorRequired(WRONG_OR_USED_CODE)
     rehash = await hash_in_thread(password) if needs_rehash(user.password_hash) else None
     async with transaction():
+        if step is not None:
+            # Claimed in the transaction: of two logins racing with one code, one wins.
+            newer = Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step)
+            if not await models.User.filter(newer, id=user.id).update(totp_last_step=step):
+                raise TwoFactorRequired(WRONG_OR_USED_CODE)
         if previous is not None:
             await models.Session.filter(id=previous.id, revoked_at=None).update(revoked_at=clock.now())
         session, secret = await open_session(

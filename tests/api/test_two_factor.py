@@ -97,6 +97,20 @@ async def test_codes_from_the_previous_period_are_accepted_for_clock_drift_but_n
     assert codes(await log_in(accounts.client(), code=code)) == ["TWO_FACTOR_REQUIRED"]
 
 
+async def test_a_code_opens_one_session_only_the_next_one_opens_another(accounts, signed_in, clock) -> None:
+    secret = await enable(signed_in)
+    code = current_code(secret)
+    assert (await log_in(accounts.client(), code=code))["errors"] == []
+    # Seen over the shoulder, or replayed from a proxy log: refused while it is still "current".
+    replayed = await log_in(accounts.client(), code=code)
+    assert codes(replayed) == ["TWO_FACTOR_REQUIRED"]
+    assert "déjà servi" in replayed["errors"][0]["message"]
+    clock.advance(timedelta(seconds=30))
+    assert (await log_in(accounts.client(), code=current_code(secret)))["errors"] == []
+    # The code of the period before the last used one is refused too, even within the drift window.
+    assert codes(await log_in(accounts.client(), code=code)) == ["TWO_FACTOR_REQUIRED"]
+
+
 async def test_wrong_codes_count_as_failed_logins(accounts, signed_in) -> None:
     secret = await enable(signed_in)
     browser = accounts.client()
