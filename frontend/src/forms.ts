@@ -24,6 +24,12 @@ export function failureMessage(error: unknown): string {
   return error instanceof GraphQLRequestError ? error.message : UNEXPECTED_MESSAGE
 }
 
+/** A control's `aria-describedby`: the ids of what describes it now (its hint, its error), or none. */
+export function describedBy(...ids: (string | false | null | undefined)[]): string | undefined {
+  const present = ids.filter(Boolean)
+  return present.length > 0 ? present.join(' ') : undefined
+}
+
 export function useFormErrors<F extends string>(fieldNames: readonly F[]) {
   const fields = reactive<Partial<Record<F, string>>>({}) as Partial<Record<F, string>>
   const general = ref<string[]>([])
@@ -88,6 +94,13 @@ export function formatDateTime(value: string | null | undefined, fallback = '—
   if (!value) return fallback
   const date = new Date(value)
   return Number.isNaN(date.getTime()) ? value : DATE_TIME.format(date)
+}
+
+/** « 2026-03-12 » (a date field, local time) → the first or last instant of that day, ISO 8601. */
+export function dayBound(day: string | null, end: boolean): string | null {
+  if (!day) return null
+  const date = new Date(`${day}T${end ? '23:59:59.999' : '00:00:00'}`)
+  return Number.isNaN(date.getTime()) ? null : date.toISOString()
 }
 
 export function formatDate(value: string | null | undefined, fallback = '—'): string {

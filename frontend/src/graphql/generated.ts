@@ -2658,6 +2658,8 @@ export type SireneEstablishmentQueryVariables = Exact<{
 
 export type SireneEstablishmentQuery = { __typename?: 'Query', sireneEstablishment: { __typename?: 'SireneEstablishment', siret: string, name: string, isActive: boolean, isDiffusible: boolean, address: { __typename?: 'Address', line1: string, line2: string | null, line3: string | null, postalCode: string, city: string, country: string } | null } | null };
 
+export type StructureActiveMembersFieldsFragment = { __typename?: 'Structure', members: { __typename?: 'MembershipConnection', edges: Array<{ __typename?: 'MembershipEdge', node: { __typename?: 'Membership', id: string, isPrincipalManager: boolean, service: { __typename?: 'Service', id: string } | null, user: { __typename?: 'User', id: string, firstName: string, lastName: string, email: string | null } } }> } | null };
+
 export type StructureBankAccountsQueryVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
@@ -2851,6 +2853,8 @@ export type TicketActivitiesLiveSubscriptionVariables = Exact<{
 
 
 export type TicketActivitiesLiveSubscription = { __typename?: 'Subscription', ticketActivities: { __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> } };
+
+export type TicketActivityFieldsFragment = { __typename?: 'TicketActivity', id: string, kind: TicketActivityKind, body: string | null, fromStatus: TicketStatus | null, toStatus: TicketStatus | null, createdAt: string, author: { __typename?: 'User', id: string, firstName: string, lastName: string } | null, attachments: Array<{ __typename?: 'Document', id: string, filename: string, size: number, downloadUrl: string }> };
 
 export type TicketCategoriesQueryVariables = Exact<{ [key: string]: never; }>;
 

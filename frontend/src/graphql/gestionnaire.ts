@@ -18,6 +18,7 @@ import staffManagedStructures from './gestionnaire/staff-managed-structures.grap
 import staffStructureManager from './gestionnaire/staff-structure-manager.graphql?raw'
 import structureActivityFilters from './gestionnaire/structure-activity-filters.graphql?raw'
 import structureActivity from './gestionnaire/structure-activity.graphql?raw'
+import structureActiveMembersFields from './structures/structure-active-members-fields.graphql?raw'
 
 // Activités du gestionnaire
 export const STRUCTURE_ACTIVITY = operation<StructureActivityQuery, StructureActivityQueryVariables>(structureActivity)
@@ -27,7 +28,7 @@ export const STRUCTURE_ACTIVITY_FILTERS = operation<StructureActivityFiltersQuer
 
 // Désigner ou remplacer un gestionnaire principal
 export const STAFF_STRUCTURE_MANAGER = operation<StaffStructureManagerQuery, StaffStructureManagerQueryVariables>(
-  staffStructureManager,
+  staffStructureManager + structureActiveMembersFields,
 )
 export const STAFF_MANAGED_STRUCTURES = operation<StaffManagedStructuresQuery, StaffManagedStructuresQueryVariables>(
   staffManagedStructures,

@@ -83,6 +83,7 @@ import structureBankAccounts from './structures/structure-bank-accounts.graphql?
 import structureByIdentifier from './structures/structure-by-identifier.graphql?raw'
 import structureDocuments from './structures/structure-documents.graphql?raw'
 import structureFields from './structures/structure-fields.graphql?raw'
+import structureActiveMembersFields from './structures/structure-active-members-fields.graphql?raw'
 import structureServices from './structures/structure-services.graphql?raw'
 import transferCandidates from './structures/transfer-candidates.graphql?raw'
 import transferPrincipalManager from './structures/transfer-principal-manager.graphql?raw'
@@ -108,7 +109,9 @@ export const DUPLICATE_STRUCTURE = operation<DuplicateStructureMutation, Duplica
 
 // Transférer le gestionnaire principal
 export const MANAGED_STRUCTURES = operation<ManagedStructuresQuery, ManagedStructuresQueryVariables>(managedStructures)
-export const TRANSFER_CANDIDATES = operation<TransferCandidatesQuery, TransferCandidatesQueryVariables>(transferCandidates)
+export const TRANSFER_CANDIDATES = operation<TransferCandidatesQuery, TransferCandidatesQueryVariables>(
+  transferCandidates + structureActiveMembersFields,
+)
 export const TRANSFER_PRINCIPAL_MANAGER = operation<TransferPrincipalManagerMutation, TransferPrincipalManagerMutationVariables>(transferPrincipalManager)
 
 // Créer / Gérer un service

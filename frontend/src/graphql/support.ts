@@ -61,6 +61,7 @@ import submitTicket from './support/submit-ticket.graphql?raw'
 import ticketCategories from './support/ticket-categories.graphql?raw'
 import ticketDetailsFields from './support/ticket-details-fields.graphql?raw'
 import ticketActivitiesLive from './support/ticket-activities-live.graphql?raw'
+import ticketActivityFields from './support/ticket-activity-fields.graphql?raw'
 import ticketDetails from './support/ticket-details.graphql?raw'
 import ticketDraftFields from './support/ticket-draft-fields.graphql?raw'
 import ticketDraft from './support/ticket-draft.graphql?raw'
@@ -68,6 +69,9 @@ import ticketIssuers from './support/ticket-issuers.graphql?raw'
 import ticketRowFields from './support/ticket-row-fields.graphql?raw'
 import ticketStructureServices from './support/ticket-structure-services.graphql?raw'
 import transferTicketToSupport from './support/transfer-ticket-to-support.graphql?raw'
+
+/** TicketDetailsFields spreads TicketActivityFields: an operation that spreads the first carries both. */
+const detailsFields = ticketDetailsFields + ticketActivityFields
 
 // Créer un ticket (and edit a draft)
 export const TICKET_CATEGORIES = operation<TicketCategoriesQuery, TicketCategoriesQueryVariables>(ticketCategories)
@@ -83,14 +87,14 @@ export const ISSUED_TICKETS = operation<IssuedTicketsQuery, IssuedTicketsQueryVa
 export const RECEIVED_TICKETS = operation<ReceivedTicketsQuery, ReceivedTicketsQueryVariables>(receivedTickets + ticketRowFields)
 
 // A ticket's page: its details, and the steps of its life cycle (each answers the ticket after the change)
-export const TICKET_DETAILS = operation<TicketDetailsQuery, TicketDetailsQueryVariables>(ticketDetails + ticketDetailsFields)
-export const TICKET_ACTIVITIES_LIVE = operation<TicketActivitiesLiveSubscription, TicketActivitiesLiveSubscriptionVariables>(ticketActivitiesLive)
-export const PROVIDE_TICKET_INFORMATION = operation<ProvideTicketInformationMutation, ProvideTicketInformationMutationVariables>(provideTicketInformation + ticketDetailsFields)
-export const CLOSE_TICKET = operation<CloseTicketMutation, CloseTicketMutationVariables>(closeTicket + ticketDetailsFields)
-export const ACCEPT_TICKET_SOLUTION = operation<AcceptTicketSolutionMutation, AcceptTicketSolutionMutationVariables>(acceptTicketSolution + ticketDetailsFields)
-export const REOPEN_TICKET = operation<ReopenTicketMutation, ReopenTicketMutationVariables>(reopenTicket + ticketDetailsFields)
-export const ASSIGN_TICKET = operation<AssignTicketMutation, AssignTicketMutationVariables>(assignTicket + ticketDetailsFields)
-export const REQUEST_TICKET_INFORMATION = operation<RequestTicketInformationMutation, RequestTicketInformationMutationVariables>(requestTicketInformation + ticketDetailsFields)
-export const RESOLVE_TICKET = operation<ResolveTicketMutation, ResolveTicketMutationVariables>(resolveTicket + ticketDetailsFields)
-export const TRANSFER_TICKET_TO_SUPPORT = operation<TransferTicketToSupportMutation, TransferTicketToSupportMutationVariables>(transferTicketToSupport + ticketDetailsFields)
-export const COMMENT_TICKET = operation<CommentTicketMutation, CommentTicketMutationVariables>(commentTicket + ticketDetailsFields)
+export const TICKET_DETAILS = operation<TicketDetailsQuery, TicketDetailsQueryVariables>(ticketDetails + detailsFields)
+export const TICKET_ACTIVITIES_LIVE = operation<TicketActivitiesLiveSubscription, TicketActivitiesLiveSubscriptionVariables>(ticketActivitiesLive + ticketActivityFields)
+export const PROVIDE_TICKET_INFORMATION = operation<ProvideTicketInformationMutation, ProvideTicketInformationMutationVariables>(provideTicketInformation + detailsFields)
+export const CLOSE_TICKET = operation<CloseTicketMutation, CloseTicketMutationVariables>(closeTicket + detailsFields)
+export const ACCEPT_TICKET_SOLUTION = operation<AcceptTicketSolutionMutation, AcceptTicketSolutionMutationVariables>(acceptTicketSolution + detailsFields)
+export const REOPEN_TICKET = operation<ReopenTicketMutation, ReopenTicketMutationVariables>(reopenTicket + detailsFields)
+export const ASSIGN_TICKET = operation<AssignTicketMutation, AssignTicketMutationVariables>(assignTicket + detailsFields)
+export const REQUEST_TICKET_INFORMATION = operation<RequestTicketInformationMutation, RequestTicketInformationMutationVariables>(requestTicketInformation + detailsFields)
+export const RESOLVE_TICKET = operation<ResolveTicketMutation, ResolveTicketMutationVariables>(resolveTicket + detailsFields)
+export const TRANSFER_TICKET_TO_SUPPORT = operation<TransferTicketToSupportMutation, TransferTicketToSupportMutationVariables>(transferTicketToSupport + detailsFields)
+export const COMMENT_TICKET = operation<CommentTicketMutation, CommentTicketMutationVariables>(commentTicket + detailsFields)
