@@ -3,11 +3,12 @@
 Both are kept in the database, so that they hold across the workers of a
 PostgreSQL deployment and across restarts.
 
-- :func:`hit` counts attempts per client address in fixed windows (a
-  minute for logins, an hour for sign-ups…) and refuses beyond the limit
+- :func:`hit` counts attempts per client address over a sliding window (a
+  minute for logins, an hour for sign-ups…: the current fixed window plus
+  the weighted part of the previous one) and refuses beyond the limit
   (RATE_LIMITED). The counters are named rows of the atomic counter table
   (``number_sequence``: ``rl:<action>:<client digest>:<window>``); the
-  counters of past windows are deleted as new windows start.
+  counters of older windows are deleted as new windows start.
 - :func:`locked_until` applies the account rule of the original portal:
   five failed logins for one email string within an hour lock that email
   for an hour from the fifth failure (ACCOUNT_LOCKED). Failures are
@@ -39,9 +40,12 @@ async def hit(action: str, client: str, *, limit: int, window: timedelta) -> Non
     """
     if limit <= 0:
         return
-    bucket = int(clock.now().timestamp() // window.total_seconds())
+    now = clock.now().timestamp()
+    seconds = window.total_seconds()
+    bucket = int(now // seconds)
     scope = f"{_COUNTER_PREFIX}{action}:"
-    count = await next_value(f"{scope}{digest(client or '-')[:16]}:{bucket}")
+    key = f"{scope}{digest(client or '-')[:16]}:"
+    count = await next_value(f"{key}{bucket}")
     if count == 1:  # a new window for this client: forget the windows that are over
         await (
             models.Sequence.filter(name__startswith=scope)
@@ -49,7 +53,11 @@ async def hit(action: str, client: str, *, limit: int, window: timedelta) -> Non
             .exclude(name__endswith=f":{bucket - 1}")
             .delete()
         )
-    if count > limit:
+    # A sliding window: the previous window's attempts count for the part of it still within
+    # ``window`` of now, so a burst across a window boundary cannot get twice the limit.
+    previous = await models.Sequence.filter(name=f"{key}{bucket - 1}").first()
+    weight = 1 - (now % seconds) / seconds
+    if count + (previous.value if previous else 0) * weight > limit:
         raise RateLimited("Trop de tentatives depuis votre adresse : réessayez dans quelques minutes.")
 
 

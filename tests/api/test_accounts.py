@@ -241,6 +241,21 @@ async def test_a_successful_login_forgets_the_earlier_failures(accounts) -> None
     assert (await log_in(browser, "alice@example.org", PASSWORD))["errors"] == []
 
 
+async def test_a_burst_across_a_window_boundary_is_still_throttled(db, clock) -> None:
+    app = create_app(dataclasses.replace(db, login_rate_per_minute=4), manage_db=False)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        gql = GraphQLClient(http)
+        seconds_left = 60 - clock.now().timestamp() % 60
+        clock.advance(timedelta(seconds=seconds_left - 1))  # one second before a minute starts
+        for i in range(4):
+            assert codes(await log_in(gql, f"b{i}@example.org", "Mauvais-Secret-2026")) == ["VALIDATION"]
+        clock.advance(timedelta(seconds=2))  # a new fixed window: the four still count
+        assert codes(await log_in(gql, "c@example.org", "Mauvais-Secret-2026")) == ["RATE_LIMITED"]
+        clock.advance(timedelta(seconds=60))  # a minute later, a new attempt is welcome
+        assert codes(await log_in(gql, "d@example.org", "Mauvais-Secret-2026")) == ["VALIDATION"]
+
+
 async def test_login_is_throttled_per_client_address(db, clock) -> None:
     app = create_app(dataclasses.replace(db, login_rate_per_minute=3), manage_db=False)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4000))
