@@ -137,6 +137,9 @@ class Socket:
     def __init__(self, connection: ClientConnection) -> None:
         self.connection = connection
         self.ids = itertools.count(1)
+        # Messages of other operations that arrived while one was awaited: the operations of a
+        # connection run concurrently, their messages come in any order.
+        self.held: dict[str, list[dict[str, Any]]] = {}
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.connection.send(json.dumps(message))
@@ -161,11 +164,14 @@ class Socket:
 
     async def expect(self, operation: str, wait: float = WAIT) -> dict[str, Any]:
         """The next message of ``operation`` (next, error or complete)."""
+        if self.held.get(operation):
+            return self.held[operation].pop(0)
         deadline = time.monotonic() + wait
         while True:
             message = await self.receive(max(deadline - time.monotonic(), 0.01))
             if message.get("id") == operation:
                 return message
+            self.held.setdefault(str(message.get("id")), []).append(message)
 
     async def next_data(self, operation: str, wait: float = WAIT) -> dict[str, Any]:
         message = await self.expect(operation, wait)
