@@ -8,6 +8,7 @@ from tortoise.queryset import QuerySet
 from backend import models
 from backend.auth.grants import ORGANISATION, Grants
 from backend.models import IdentifierType, MembershipStatus
+from backend.services import structure_search
 
 
 def directory_filter(grants: Grants) -> Q:
@@ -43,16 +44,7 @@ def search_structures(
         query = query.filter(kind=kind)
     if status is not None:
         query = query.filter(status=status)
-    if search and search.strip():
-        term = search.strip()
-        members = sorted(grants.member_of) or [0]
-        query = query.filter(
-            Q(identifier__icontains=term)
-            | Q(name__icontains=term)
-            | Q(label__icontains=term)
-            | Q(postal_code__startswith=term)
-            | (Q(city__icontains=term) & (Q(non_diffusible_insee=False) | Q(id__in=members)))
-        )
+    query = structure_search.search_structures(query, search, members=grants.member_of)
     return query.order_by("name", "id")
 
 
