@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
 import random
@@ -30,6 +31,9 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+#: The triggers that version each user's rights (paused during the bulk load).
+GRANTS_VERSION = importlib.import_module("backend.migrations.0005_grants_version")
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAIL = str(ROOT / ".venv" / "bin" / "portail")
@@ -137,6 +141,9 @@ class SQLiteWriter:
         self.conn.execute("PRAGMA synchronous=OFF")
         self.conn.execute("PRAGMA foreign_keys=OFF")
         self.conn.execute("PRAGMA cache_size=-200000")
+        # Every user's rights version stays 0 in a fresh database: no need to change it per row.
+        for name in GRANTS_VERSION.SQLITE_TRIGGERS:
+            self.conn.execute(f'DROP TRIGGER "{name}"')
 
     @staticmethod
     def ts(dt: datetime | None) -> Any:
@@ -158,6 +165,9 @@ class SQLiteWriter:
         self.conn.commit()
 
     def finish(self, tables: Iterable[str]) -> None:
+        for statement in GRANTS_VERSION.SQLITE_TRIGGERS.values():
+            self.conn.execute(statement)
+        self.conn.execute("ANALYZE")  # the planner's statistics, as after any bulk load
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.commit()
         self.conn.close()
@@ -169,6 +179,13 @@ class PostgresWriter:
 
         self.loop = asyncio.new_event_loop()
         self.conn = self.loop.run_until_complete(asyncpg.connect(url))
+        self._triggers("DISABLE")  # every user's rights version stays 0 in a fresh database
+
+    def _triggers(self, action: str) -> None:
+        for table, (trigger, _function, _events) in GRANTS_VERSION.POSTGRES_TRIGGERS.items():
+            self.loop.run_until_complete(
+                self.conn.execute(f'ALTER TABLE "{table}" {action} TRIGGER "{trigger}"')
+            )
 
     @staticmethod
     def ts(dt: datetime | None) -> Any:
@@ -187,6 +204,7 @@ class PostgresWriter:
         self.loop.run_until_complete(self.conn.execute(sql.replace("?", "$1")))
 
     def finish(self, tables: Iterable[str]) -> None:
+        self._triggers("ENABLE")
         for table in tables:
             self.loop.run_until_complete(
                 self.conn.execute(

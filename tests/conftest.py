@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 
 from backend.app import create_app
+from backend.auth.grants import forget_kept_grants
 from backend.db import run_migrations, tortoise_config
 from backend.settings import Settings, load_settings
 
@@ -289,9 +290,10 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 class QueryCounter(logging.Handler):
     """Counts the SQL statements Tortoise sends (it logs each one on tortoise.db_client)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_grants: bool = False) -> None:
         super().__init__(level=logging.DEBUG)
         self.statements: list[str] = []
+        self.keep_grants = keep_grants
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], str):
@@ -304,6 +306,10 @@ class QueryCounter(logging.Handler):
             self.statements.append(record.msg)
 
     def __enter__(self) -> QueryCounter:
+        # Counted from a cold worker unless asked: whether the viewer's grants were kept by an
+        # earlier request would otherwise decide the count (kept: one statement; read: three).
+        if not self.keep_grants:
+            forget_kept_grants()
         logger = logging.getLogger("tortoise.db_client")
         self._level = logger.level
         logger.setLevel(logging.DEBUG)
@@ -322,5 +328,6 @@ class QueryCounter(logging.Handler):
 
 @pytest.fixture
 def count_queries() -> type[QueryCounter]:
-    """`with count_queries() as counter: …` then `counter.count`."""
+    """`with count_queries() as counter: …` then `counter.count` (`count_queries(keep_grants=True)`:
+    the viewer's grants kept by earlier requests, if any, are used)."""
     return QueryCounter

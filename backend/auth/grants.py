@@ -7,12 +7,17 @@ service only.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from backend import models
 from backend.models import AccessLevel
 
 RANK = {AccessLevel.CONSULTATION: 1, AccessLevel.MODIFICATION: 2}
+
+#: How many rights (habilitations and memberships) a worker keeps, all users
+#: together, least recently used out first: about 20 MB.
+CACHE_RIGHTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,6 @@ class Grants:
     service_structure: dict[int, int] = field(default_factory=dict)
     # structures where the viewer has an ACTIVE membership (structure or service level)
     member_of: set[int] = field(default_factory=set)
-    # structures the viewer is principal manager of
-    manager_of: set[int] = field(default_factory=set)
 
     @property
     def sees_every_member(self) -> bool:
@@ -69,31 +72,49 @@ class Grants:
 
     @classmethod
     async def load(cls, user: models.User | None) -> Grants:
+        """The user's grants as the database holds them now.
+
+        Kept per worker between requests (:data:`CACHE_RIGHTS`): the database gives each user's
+        rights a version, changed by triggers in the very transaction that changes them
+        (``backend/migrations/0005_grants_version.py``), so one statement tells whether the kept
+        grants still hold. A manager of 1,000 structures holds 15,000 habilitations: reading them
+        took most of each of their requests (bench/RESULTS.md). The version is read first, so the
+        rows read after it are never older than it.
+        """
         if user is None:
             return cls(user_id=None)
-        grants = cls(
-            user_id=user.id,
-            is_platform_admin=bool(user.is_platform_admin),
-            is_support_agent=bool(user.is_support_agent),
+        conn = models.Habilitation._meta.db
+        mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+        _, found = await conn.execute_query(
+            f'SELECT "grants_version", "is_platform_admin", "is_support_agent" FROM "user_account" WHERE "id" = {mark}',
+            [user.id],
         )
-        # Plain SQL: a manager of 1,000 structures holds ~15,000 habilitations, loaded on each
-        # request; the ORM's values_list (with its enum conversion) took 3/4 of such a request
-        # (bench/profiles/structure_page-sqlite-M.txt). Levels stay strings (AccessLevel is a StrEnum).
+        if not found:
+            return cls(user_id=user.id)
+        key = (user.id, int(found[0][0]), bool(found[0][1]), bool(found[0][2]))
+        grants = _KEPT.get(key)
+        if grants is None:
+            grants = await cls._read(user.id, is_platform_admin=key[2], is_support_agent=key[3])
+            _KEPT.keep(key, grants)
+        return grants
+
+    @classmethod
+    async def _read(cls, user_id: int, *, is_platform_admin: bool, is_support_agent: bool) -> Grants:
+        grants = cls(user_id=user_id, is_platform_admin=is_platform_admin, is_support_agent=is_support_agent)
+        # Plain SQL: the ORM's values_list (with its enum conversion) took 3/4 of a big manager's
+        # request (bench/profiles/structure_page-sqlite-M.txt). Levels stay strings (StrEnum).
         conn = models.Habilitation._meta.db
         mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
         _, rows = await conn.execute_query(
             'SELECT h."structure_id", h."service_id", a."code", p."level" FROM "habilitation" h '
             'JOIN "application" a ON a."id" = h."application_id" JOIN "profile" p ON p."id" = h."profile_id" '
             f'WHERE h."user_id" = {mark}',
-            [user.id],
+            [user_id],
         )
         grants.member_of = set(
             await models.Membership.filter(
-                user_id=user.id, status=models.MembershipStatus.ACTIVE
+                user_id=user_id, status=models.MembershipStatus.ACTIVE
             ).values_list("structure_id", flat=True)
-        )
-        grants.manager_of = set(
-            await models.Structure.filter(principal_manager_id=user.id).values_list("id", flat=True)
         )
         for structure_id, service_id, app, level in rows:
             rank = RANK[level]
@@ -105,6 +126,11 @@ class Grants:
                 grants.on_service[key] = max(rank, grants.on_service.get(key, 0))
                 grants.service_structure[service_id] = structure_id
         return grants
+
+    @property
+    def size(self) -> int:
+        """How many rights it holds (what keeping it costs)."""
+        return len(self.on_structure) + len(self.on_service) + len(self.member_of)
 
     def has(self, need: Need, structure_id: int, service_id: int | None = None) -> bool:
         """On the structure itself (service_id None) or on one of its services."""
@@ -136,3 +162,49 @@ class Grants:
     def services_with(self, need: Need) -> set[int]:
         wanted = RANK[need.level]
         return {s for (s, app), rank in self.on_service.items() if app == need.application and rank >= wanted}
+
+
+Key = tuple[int, int, bool, bool]  # user id, grants version, platform admin, support agent
+
+
+class KeptGrants:
+    """Grants kept between requests, least recently used out first. Shared by the requests of a
+    worker: nothing changes a Grants once loaded."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.rights = 0
+        self._by_key: OrderedDict[Key, Grants] = OrderedDict()
+        self._key_of_user: dict[int, Key] = {}
+
+    def get(self, key: Key) -> Grants | None:
+        grants = self._by_key.get(key)
+        if grants is not None:
+            self._by_key.move_to_end(key)
+        return grants
+
+    def keep(self, key: Key, grants: Grants) -> None:
+        former = self._key_of_user.get(key[0])  # the user's former version
+        if former is not None and former in self._by_key:
+            self.rights -= self._by_key.pop(former).size
+        self._by_key[key] = grants
+        self._key_of_user[key[0]] = key
+        self.rights += grants.size
+        while self.rights > self.capacity and len(self._by_key) > 1:
+            oldest, dropped = self._by_key.popitem(last=False)
+            self.rights -= dropped.size
+            if self._key_of_user.get(oldest[0]) == oldest:
+                del self._key_of_user[oldest[0]]
+
+    def clear(self) -> None:
+        self._by_key.clear()
+        self._key_of_user.clear()
+        self.rights = 0
+
+
+_KEPT = KeptGrants(CACHE_RIGHTS)
+
+
+def forget_kept_grants() -> None:
+    """Empty this worker's kept grants (tests that count statements start from a cold worker)."""
+    _KEPT.clear()

@@ -63,6 +63,9 @@ class Approval(Model):
 
     class Meta:
         table = "approval"
+        # The count of approvals to decide: a structure's REQUESTED ones, not the requester's own,
+        # read from the index alone (a manager of 1,000 structures has about 11,000 on L).
+        indexes = (("structure_id", "state", "requester_id"),)
 
 
 class ApprovalProfileChange(Model):
