@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tortoise import connections
 
 from backend import models
 from backend.services.structure_search import search_structures
 from tests.api.test_structures import UPDATE, address, create, open_people
+from tests.query_plan import query_plan
 
 people_fixture = pytest.fixture(name="people")(open_people)
 
@@ -152,19 +152,9 @@ async def test_a_page_of_results_costs_the_same_statements_whatever_its_size(
 
 async def test_the_search_reads_the_trigram_index(db) -> None:
     query = search_structures(models.Structure.all(), "boulangerie", members=[]).order_by("name", "id")
-    conn = connections.get("default")
     for sql in (query.count().sql(params_inline=True), query.limit(20).sql(params_inline=True)):
+        plan = await query_plan(db, sql)
         if db.is_sqlite:
-            plan = " ".join(
-                str(row["detail"]) for row in await conn.execute_query_dict("EXPLAIN QUERY PLAN " + sql)
-            )
             assert "VIRTUAL TABLE INDEX" in plan and "structure_search" in plan, plan
         else:
-            from tortoise.transactions import in_transaction
-
-            async with in_transaction() as tx:
-                # Tiny tables: forbid the plain scans, so that the plan shows whether the index applies.
-                await tx.execute_script("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-                rows = await tx.execute_query_dict("EXPLAIN " + sql)
-            plan = " ".join(str(next(iter(row.values()))) for row in rows)
             assert "structure_search_trgm" in plan, plan

@@ -11,12 +11,12 @@ from typing import Any
 
 import openpyxl
 import pytest
-from tortoise import connections
 
 from backend import models
 from backend.auth.viewer import Viewer
 from backend.services import tickets
 from backend.services.ticket_search import search_tickets
+from tests.query_plan import query_plan
 from tests.tickets_world import (
     ACCEPT,
     RECEIVED,
@@ -331,21 +331,10 @@ async def test_an_edited_draft_and_a_deleted_one_follow_in_the_search_index(tw: 
 
 async def test_the_search_reads_the_trigram_index(db) -> None:
     query = search_tickets(models.Ticket.all(), "facture impayée")
-    sql = query.sql(params_inline=True)
-    conn = connections.get("default")
+    plan = await query_plan(db, query.sql(params_inline=True))
     if db.is_sqlite:
-        plan = " ".join(
-            str(row["detail"]) for row in await conn.execute_query_dict("EXPLAIN QUERY PLAN " + sql)
-        )
         assert "VIRTUAL TABLE INDEX" in plan and "ticket_search" in plan, plan
     else:
-        from tortoise.transactions import in_transaction
-
-        async with in_transaction() as tx:
-            # Tiny tables: forbid the plain scans, so that the plan shows whether the index applies.
-            await tx.execute_script("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-            rows = await tx.execute_query_dict("EXPLAIN " + sql)
-        plan = " ".join(str(next(iter(row.values()))) for row in rows)
         assert "ticket_search_trgm" in plan, plan
 
 
