@@ -115,7 +115,11 @@ class Ticket(Model):
 
     class Meta:
         table = "ticket"
-        indexes = (("issuer_structure_id", "status", "created_at"),)
+        # Each side's lists by status and date; counting them reads the index alone.
+        indexes = (
+            ("issuer_structure_id", "status", "created_at"),
+            ("recipient_structure_id", "status", "created_at"),
+        )
 
     def __str__(self) -> str:
         return self.number or f"draft #{self.id}"

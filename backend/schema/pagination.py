@@ -88,35 +88,48 @@ def build_connection(
     )
 
 
-#: The page's ids carry the size of the whole list under this name.
+#: The page's ids carry the size of the whole list under this name (``count_in_page``).
 TOTAL = "connection_total"
 
 
 async def paginate(
-    queryset: Any, *, first: int | None, after: str | None, default: int, to_node: Callable[[Any], N]
+    queryset: Any,
+    *,
+    first: int | None,
+    after: str | None,
+    default: int,
+    to_node: Callable[[Any], N],
+    count_in_page: bool = False,
 ) -> Connection[N]:
-    """Two statements, whatever the page size and the list's length:
+    """A page in a fixed number of statements, whatever its size and the list's length.
 
-    1. the page's ids, in order, each with the size of the whole list (``COUNT(*) OVER ()``): the
-       filter runs once (a keyword search over a million tickets is not run again to count), and
-       the sort carries ids, not whole rows (a manager's 10,000 tickets ordered by date);
-    2. the page's rows, by primary key.
+    The page's ids come first, in order, then its rows by primary key: the sort carries ids, not
+    whole rows (a manager's 10,000 tickets ordered by date), and stops early where an index gives
+    the order (the support queue's 660,000 tickets). The size of the whole list:
 
-    A page past the end, or of size 0, has no id to carry the count: one COUNT instead (an
-    empty first page needs none).
+    - by default, one ``COUNT`` of its own (an index can answer it);
+    - ``count_in_page``: ``COUNT(*) OVER ()`` beside the ids, for filters that cost too much to
+      run twice (a trigram search). That makes the database visit every match, so never for
+      plain lists, whose page an index would otherwise end after a few rows.
     """
     offset, limit = window(first, after, default)
-    page = (
-        await queryset.annotate(**{TOTAL: RawSQL("COUNT(*) OVER ()")})
-        .offset(offset)
-        .limit(limit)
-        .values_list("id", TOTAL)
-        if limit
-        else []
-    )
-    if not page:
-        total = await queryset.count() if offset or not limit else 0
-        return build_connection([], total, offset, to_node)
-    by_id = {row.id: row for row in await queryset.model.filter(id__in=[pk for pk, _ in page])}
-    # A row deleted between the two statements is left out, not an error.
-    return build_connection([by_id[pk] for pk, _ in page if pk in by_id], page[0][1], offset, to_node)
+    if not limit:
+        return build_connection([], await queryset.count(), offset, to_node)
+    if count_in_page:
+        page = (
+            await queryset.annotate(**{TOTAL: RawSQL("COUNT(*) OVER ()")})
+            .offset(offset)
+            .limit(limit)
+            .values_list("id", TOTAL)
+        )
+        ids = [pk for pk, _ in page]
+        # No id to carry the count: an empty list (none needed), or a page past its end.
+        total = page[0][1] if page else (await queryset.count() if offset else 0)
+    else:
+        total = await queryset.count()
+        ids = (
+            await queryset.offset(offset).limit(limit).values_list("id", flat=True) if offset < total else []
+        )
+    by_id = {row.id: row for row in await queryset.model.filter(id__in=ids)} if ids else {}
+    # A row deleted between the statements is left out, not an error.
+    return build_connection([by_id[pk] for pk in ids if pk in by_id], total, offset, to_node)

@@ -514,7 +514,14 @@ class StructureQuery:
         require_viewer(info)
         grants = await info.context.grants()
         query = directory.search_structures(grants, search=search, kind=kind, status=status, mine=bool(mine))
-        return await paginate(query, first=first, after=after, default=20, to_node=StructureType.from_row)
+        return await paginate(
+            query,
+            first=first,
+            after=after,
+            default=20,
+            to_node=StructureType.from_row,
+            count_in_page=directory.searches(search),
+        )
 
     @strawberry.field(
         description="An establishment of the SIRENE register by SIRET (null when the register does not know "

@@ -472,13 +472,21 @@ class TicketQuery:
         after: Annotated[str | None, Arg(description="Cursor of the row before the page.")] = None,
     ) -> Connection[TicketType]:
         require_viewer(info)
+        filters = filter.to_filters() if filter else tickets.TicketFilters()
         query = tickets.issued_tickets(
             await info.context.grants(),
             tickets.TicketTab(tab.value),
-            filter.to_filters() if filter else tickets.TicketFilters(),
+            filters,
             order_by.to_sort() if order_by else tickets.DEFAULT_SORT,
         )
-        return await paginate(query, first=first, after=after, default=PAGE_SIZE, to_node=TicketType.from_row)
+        return await paginate(
+            query,
+            first=first,
+            after=after,
+            default=PAGE_SIZE,
+            to_node=TicketType.from_row,
+            count_in_page=filters.searches,
+        )
 
     @strawberry.field(
         description="Tickets addressed to the viewer's structures (Sollicitations reçues), or to the platform "
@@ -493,12 +501,18 @@ class TicketQuery:
         after: Annotated[str | None, Arg(description="Cursor of the row before the page.")] = None,
     ) -> Connection[TicketType]:
         require_viewer(info)
+        filters = filter.to_filters() if filter else tickets.TicketFilters()
         query = tickets.received_tickets(
-            await info.context.grants(),
-            filter.to_filters() if filter else tickets.TicketFilters(),
-            order_by.to_sort() if order_by else tickets.DEFAULT_SORT,
+            await info.context.grants(), filters, order_by.to_sort() if order_by else tickets.DEFAULT_SORT
         )
-        return await paginate(query, first=first, after=after, default=PAGE_SIZE, to_node=TicketType.from_row)
+        return await paginate(
+            query,
+            first=first,
+            after=after,
+            default=PAGE_SIZE,
+            to_node=TicketType.from_row,
+            count_in_page=filters.searches,
+        )
 
     @strawberry.field(description="A ticket by id or by number, if the viewer may read it.")
     async def ticket(

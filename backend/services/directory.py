@@ -29,6 +29,11 @@ def city_visible(structure: models.Structure, grants: Grants) -> bool:
     )
 
 
+def searches(search: str | None) -> bool:
+    """Whether a search narrows the directory (a trigram lookup, costly to run twice)."""
+    return bool(search and search.strip())
+
+
 def search_structures(
     grants: Grants,
     *,
