@@ -272,6 +272,32 @@ async def _tickets(viewer: int, tab: str, search: str | None, nested: bool) -> d
     return {"tickets": {"totalCount": rows[0][10] if rows else 0, "edges": edges}}
 
 
+async def support_queue(viewer: int, v: dict[str, Any]) -> dict[str, Any]:
+    """The support agent's received tickets: their structures' and the platform support's."""
+    statuses = ("OPEN", "AWAITING_INFORMATION", "RESOLVED", "CLOSED")
+    rows = await DB.rows(
+        f"""SELECT t.id, t.number, t.title, t.status, t.object_number, sc.name, i.id, i.name, r.id, r.name,
+                   COUNT(*) OVER ()
+            FROM ticket t JOIN ticket_subcategory sc ON sc.id = t.subcategory_id
+            JOIN structure i ON i.id = t.issuer_structure_id LEFT JOIN structure r ON r.id = t.recipient_structure_id
+            WHERE (t.recipient_structure_id IN ({holds()}) OR t.recipient_structure_id IS NULL)
+              AND t.status IN ({",".join("?" for _ in statuses)})
+            ORDER BY t.created_at DESC, t.id DESC LIMIT 10""",
+        viewer, "SOLLICITATIONS_RECUES", *statuses,
+    )  # fmt: skip
+    edges = [
+        {
+            "node": {
+                "id": gid("Ticket", r[0]), "number": r[1], "title": r[2], "status": r[3], "objectNumber": r[4],
+                "subcategory": {"name": r[5]}, "issuerStructure": {"id": gid("Structure", r[6]), "name": r[7]},
+                "recipientStructure": {"id": gid("Structure", r[8]), "name": r[9]} if r[8] else None,
+            }
+        }
+        for r in rows
+    ]  # fmt: skip
+    return {"receivedTickets": {"totalCount": rows[0][10] if rows else 0, "edges": edges}}
+
+
 async def my_tickets(viewer: int, v: dict[str, Any]) -> dict[str, Any]:
     return await _tickets(viewer, v["tab"], None, nested=True)
 
@@ -328,6 +354,7 @@ HANDLERS = {
     "Members": members,
     "Pending": pending,
     "MyTickets": my_tickets,
+    "SupportQueue": support_queue,
     "Search": search,
     "TicketPage": ticket_page,
 }

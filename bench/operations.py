@@ -12,6 +12,8 @@ members_page        list    ``memberships(structureId:, first: 50)`` of the big 
                             members), each with user, service and habilitations (profile, application)
 pending_count       count   ``viewer { pendingApprovalCount }`` of the manager of many structures
 tickets_<tab>       list    ``tickets(tab:, first: 10)`` for ACTION_REQUIRED, IN_PROGRESS, CLOSED, DRAFTS
+support_queue       list    ``receivedTickets(first: 10)`` of the support agent: the platform support's
+                            queue (two thirds of all tickets) and their structure's
 keyword_search      list    ``tickets(tab: IN_PROGRESS, filter: {search: two words}, first: 10)``
 ticket_page         single  ``ticket(number:)`` with its activities and their authors
 submitTicket        write   a platform-support ticket from the big structure
@@ -97,6 +99,18 @@ ADD_HABILITATION = """mutation Add($input: AddHabilitationInput!) {
 UPDATE_STRUCTURE = """mutation Update($id: ID!, $version: Int!, $input: UpdateStructureInput!) {
   updateStructure(id: $id, version: $version, input: $input) {
     structure { id version phone } errors { code message }
+  }
+}"""
+
+SUPPORT_QUEUE = """query SupportQueue {
+  receivedTickets(first: 10) {
+    totalCount
+    edges { node {
+      id number title status objectNumber
+      subcategory { name }
+      issuerStructure { id name }
+      recipientStructure { id name }
+    } }
   }
 }"""
 
@@ -202,6 +216,7 @@ def operations() -> list[Operation]:
             Operation(f"tickets_{tab.lower()}", "list", MY_TICKETS, manager, lambda s, t=tab: {"tab": t})
         )
     ops += [
+        Operation("support_queue", "list", SUPPORT_QUEUE, "support@bench.test", lambda s: {}),
         Operation("keyword_search", "list", KEYWORD_SEARCH, manager, lambda s: {"q": s.search_words}),
         Operation("ticket_page", "single", TICKET_PAGE, manager, lambda s: {"number": s.ticket_number}),
         Operation("submitTicket", "write", SUBMIT_TICKET, manager, _submit_vars),
