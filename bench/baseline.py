@@ -273,17 +273,24 @@ async def _tickets(viewer: int, tab: str, search: str | None, nested: bool) -> d
 
 
 async def support_queue(viewer: int, v: dict[str, Any]) -> dict[str, Any]:
-    """The support agent's received tickets: their structures' and the platform support's."""
+    """The support agent's received tickets: their structures' and the platform support's. Each
+    side is paged on its own index and the two pages merged (an OR of the two would sort 660,000
+    tickets on L); the sides are disjoint, so the total is the sum of their counts."""
     statuses = ("OPEN", "AWAITING_INFORMATION", "RESOLVED", "CLOSED")
+    marks = ",".join("?" for _ in statuses)
+    theirs = f"t.recipient_structure_id IN ({holds()})"
+    support = "t.recipient_structure_id IS NULL"
+    side = "SELECT * FROM (SELECT t.id, t.created_at FROM ticket t WHERE {scope} AND t.status IN ({marks}) ORDER BY t.created_at DESC, t.id DESC LIMIT 10)"
+    count = "SELECT COUNT(*) FROM ticket t WHERE {scope} AND t.status IN ({marks})"
     rows = await DB.rows(
         f"""SELECT t.id, t.number, t.title, t.status, t.object_number, sc.name, i.id, i.name, r.id, r.name,
-                   COUNT(*) OVER ()
-            FROM ticket t JOIN ticket_subcategory sc ON sc.id = t.subcategory_id
+                   ({count.format(scope=theirs, marks=marks)}) + ({count.format(scope=support, marks=marks)})
+            FROM ({side.format(scope=theirs, marks=marks)} UNION ALL {side.format(scope=support, marks=marks)}) page
+            JOIN ticket t ON t.id = page.id JOIN ticket_subcategory sc ON sc.id = t.subcategory_id
             JOIN structure i ON i.id = t.issuer_structure_id LEFT JOIN structure r ON r.id = t.recipient_structure_id
-            WHERE (t.recipient_structure_id IN ({holds()}) OR t.recipient_structure_id IS NULL)
-              AND t.status IN ({",".join("?" for _ in statuses)})
             ORDER BY t.created_at DESC, t.id DESC LIMIT 10""",
-        viewer, "SOLLICITATIONS_RECUES", *statuses,
+        viewer, "SOLLICITATIONS_RECUES", *statuses, *statuses,
+        viewer, "SOLLICITATIONS_RECUES", *statuses, *statuses,
     )  # fmt: skip
     edges = [
         {

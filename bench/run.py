@@ -177,7 +177,7 @@ async def compare_with_baseline(
         transport = httpx.ASGITransport(app=app)
         async with (
             httpx.AsyncClient(transport=transport, base_url="http://bench") as portal,
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as baseline,
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as baseline,
         ):
             for op in ops:
                 if op.kind == "write":

@@ -45,6 +45,12 @@ PG_DOCUMENT = (
     "(\"identifier\" || ' ' || \"name\" || ' ' || COALESCE(\"label\", '') || ' ' || \"city\" "
     "|| ' ' || \"postal_code\")"
 )
+#: The same expression with the table named, for queries that join tables with columns of the same
+#: names (PostgreSQL matches it with the index all the same).
+PG_DOCUMENT_OF_STRUCTURE = (
+    '("structure"."identifier" || \' \' || "structure"."name" || \' \' || COALESCE("structure"."label", \'\') || \' \' || "structure"."city" '
+    '|| \' \' || "structure"."postal_code")'
+)
 #: The FTS5 table on SQLite.
 FTS_TABLE = "structure_search"
 
@@ -77,7 +83,7 @@ def _fts_candidates(term: str) -> str:
 
 def _pg_condition(term: str) -> str:
     pattern = "%" + term.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-    return f"({PG_DOCUMENT} ILIKE {_sql_literal(pattern)} ESCAPE '!')"
+    return f"({PG_DOCUMENT_OF_STRUCTURE} ILIKE {_sql_literal(pattern)} ESCAPE '!')"
 
 
 def search_structures(queryset: Any, search: str | None, members: Iterable[int]) -> Any:

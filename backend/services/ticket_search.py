@@ -35,6 +35,11 @@ MIN_WORD_LENGTH = 3
 MAX_WORDS = 8
 #: The indexed expression on PostgreSQL (the query must spell it the same way).
 PG_DOCUMENT = "(COALESCE(\"number\", '') || ' ' || \"title\" || ' ' || \"description\")"
+#: The same expression with the table named: the search sits in queries that join tables with
+#: columns of the same names (PostgreSQL matches it with the index all the same).
+PG_DOCUMENT_OF_TICKET = (
+    '(COALESCE("ticket"."number", \'\') || \' \' || "ticket"."title" || \' \' || "ticket"."description")'
+)
 #: The FTS5 table on SQLite.
 FTS_TABLE = "ticket_search"
 
@@ -69,10 +74,13 @@ def _like_pattern(term: str) -> str:
 
 
 def _pg_condition(terms: list[str]) -> str:
-    tests = " AND ".join(
-        f"{PG_DOCUMENT} ILIKE {_sql_literal(_like_pattern(term))} ESCAPE '!'" for term in terms
+    return (
+        "("
+        + " AND ".join(
+            f"{PG_DOCUMENT_OF_TICKET} ILIKE {_sql_literal(_like_pattern(term))} ESCAPE '!'" for term in terms
+        )
+        + ")"
     )
-    return f'(SELECT "id" FROM "ticket" WHERE {tests})'
 
 
 def _next_prefix(prefix: str) -> str:
@@ -89,11 +97,11 @@ def search_tickets(queryset: Any, search: str | None) -> Any:
         prefix = number_prefix(search)
         return queryset.filter(Q(number__gte=prefix) & Q(number__lt=_next_prefix(prefix)))
     dialect = queryset.model._meta.db.capabilities.dialect
-    if dialect == "postgres":
-        subquery = _pg_condition(terms)
-    elif dialect == "sqlite":
-        subquery = _fts_condition(terms)
-    else:  # pragma: no cover - the portal runs on SQLite or PostgreSQL only
-        raise NotImplementedError(f"ticket search is not available on {dialect}")
     # The words are inlined as escaped SQL literals: Tortoise's RawSQL takes no parameters.
-    return queryset.filter(id__in=RawSQL(subquery))
+    if dialect == "postgres":
+        # In the query itself (``… WHERE (document ILIKE …) = true``), not as ``id IN (SELECT …)``,
+        # which the planner answered by scanning the tickets and probing the subquery.
+        return queryset.annotate(search_match=RawSQL(_pg_condition(terms))).filter(search_match=True)
+    if dialect == "sqlite":
+        return queryset.filter(id__in=RawSQL(_fts_condition(terms)))
+    raise NotImplementedError(f"ticket search is not available on {dialect}")  # pragma: no cover
