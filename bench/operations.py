@@ -59,17 +59,24 @@ MEMBERS_PAGE = """query Members($id: ID!) {
 
 PENDING_COUNT = "query Pending { viewer { pendingApprovalCount } }"
 
-MY_TICKETS = """query MyTickets($tab: TicketTab!) {
-  tickets(tab: $tab, first: 10) {
-    totalCount
+#: A ticket list's rows as « Mes tickets » and « Tickets reçus » show them.
+TICKET_ROWS = """totalCount
     edges { node {
       id number title status objectNumber
       subcategory { name }
       issuerStructure { id name }
       recipientStructure { id name }
-    } }
+    } }"""
+
+MY_TICKETS = (
+    """query MyTickets($tab: TicketTab!) {
+  tickets(tab: $tab, first: 10) {
+    """
+    + TICKET_ROWS
+    + """
   }
 }"""
+)
 
 KEYWORD_SEARCH = """query Search($q: String!) {
   tickets(tab: IN_PROGRESS, filter: {search: $q}, first: 10) {
@@ -102,17 +109,15 @@ UPDATE_STRUCTURE = """mutation Update($id: ID!, $version: Int!, $input: UpdateSt
   }
 }"""
 
-SUPPORT_QUEUE = """query SupportQueue {
+SUPPORT_QUEUE = (
+    """query SupportQueue {
   receivedTickets(first: 10) {
-    totalCount
-    edges { node {
-      id number title status objectNumber
-      subcategory { name }
-      issuerStructure { id name }
-      recipientStructure { id name }
-    } }
+    """
+    + TICKET_ROWS
+    + """
   }
 }"""
+)
 
 TABS = ("ACTION_REQUIRED", "IN_PROGRESS", "CLOSED", "DRAFTS")
 

@@ -446,6 +446,20 @@ def _pk(value: strawberry.ID | None, type_name: str, field: list[str]) -> int | 
     return decode_id(value, type_name, field) if value is not None else None
 
 
+async def _ticket_page(
+    query: Any, filters: tickets.TicketFilters, first: int | None, after: str | None
+) -> Connection[TicketType]:
+    """A page of a ticket list; counted beside the ids when a keyword search narrows it."""
+    return await paginate(
+        query,
+        first=first,
+        after=after,
+        default=PAGE_SIZE,
+        to_node=TicketType.from_row,
+        count_in_page=filters.searches,
+    )
+
+
 @strawberry.type(description="The answer of a ticket mutation.")
 class TicketPayload:
     ticket: TicketType | None = strawberry.field(default=None, description="The ticket after the change.")
@@ -479,14 +493,7 @@ class TicketQuery:
             filters,
             order_by.to_sort() if order_by else tickets.DEFAULT_SORT,
         )
-        return await paginate(
-            query,
-            first=first,
-            after=after,
-            default=PAGE_SIZE,
-            to_node=TicketType.from_row,
-            count_in_page=filters.searches,
-        )
+        return await _ticket_page(query, filters, first, after)
 
     @strawberry.field(
         description="Tickets addressed to the viewer's structures (Sollicitations reçues), or to the platform "
@@ -505,14 +512,7 @@ class TicketQuery:
         query = tickets.received_tickets(
             await info.context.grants(), filters, order_by.to_sort() if order_by else tickets.DEFAULT_SORT
         )
-        return await paginate(
-            query,
-            first=first,
-            after=after,
-            default=PAGE_SIZE,
-            to_node=TicketType.from_row,
-            count_in_page=filters.searches,
-        )
+        return await _ticket_page(query, filters, first, after)
 
     @strawberry.field(description="A ticket by id or by number, if the viewer may read it.")
     async def ticket(
