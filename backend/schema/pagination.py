@@ -17,6 +17,7 @@ from strawberry import relay
 from tortoise.expressions import RawSQL
 
 from backend.services.errors import ValidationFailed
+from backend.services.paging import Sides
 
 N = TypeVar("N")
 MAX_PAGE_SIZE = 100
@@ -92,6 +93,17 @@ def build_connection(
 TOTAL = "connection_total"
 
 
+async def _merged_page(sides: Sides, offset: int, limit: int) -> tuple[list[int], int]:
+    """The ids of the page of a list made of sides, and the list's size: two statements a side."""
+    total = 0
+    candidates: list[tuple[Any, ...]] = []
+    for part in sides.parts:
+        total += await part.count()
+        candidates += await part.limit(offset + limit).values_list(*sides.key)
+    candidates.sort(reverse=sides.descending)
+    return [row[-1] for row in candidates[offset : offset + limit]], total
+
+
 async def paginate(
     queryset: Any,
     *,
@@ -111,11 +123,16 @@ async def paginate(
     - ``count_in_page``: ``COUNT(*) OVER ()`` beside the ids, for filters that cost too much to
       run twice (a trigram search). That makes the database visit every match, so never for
       plain lists, whose page an index would otherwise end after a few rows.
+
+    ``queryset`` may also be :class:`Sides`: a list whose disjoint parts are paged each on its own.
     """
     offset, limit = window(first, after, default)
-    if not limit:
+    if isinstance(queryset, Sides):
+        ids, total = await _merged_page(queryset, offset, limit)
+        queryset = queryset.parts[0]
+    elif not limit:
         return build_connection([], await queryset.count(), offset, to_node)
-    if count_in_page:
+    elif count_in_page:
         page = (
             await queryset.annotate(**{TOTAL: RawSQL("COUNT(*) OVER ()")})
             .offset(offset)

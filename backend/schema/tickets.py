@@ -28,6 +28,7 @@ from backend.schema.reference import TicketCategoryType, TicketSubcategoryType
 from backend.schema.structures import ServiceType, StructureType
 from backend.services import subscriptions, tickets
 from backend.services.errors import DomainError, Forbidden, Invalid, Required
+from backend.services.paging import Sides
 
 if TYPE_CHECKING:
     from backend.schema.accounts import UserType
@@ -447,7 +448,7 @@ def _pk(value: strawberry.ID | None, type_name: str, field: list[str]) -> int | 
 
 
 async def _ticket_page(
-    query: Any, filters: tickets.TicketFilters, first: int | None, after: str | None
+    query: Any | Sides, filters: tickets.TicketFilters, first: int | None, after: str | None
 ) -> Connection[TicketType]:
     """A page of a ticket list; counted beside the ids when a keyword search narrows it."""
     return await paginate(
@@ -509,7 +510,7 @@ class TicketQuery:
     ) -> Connection[TicketType]:
         require_viewer(info)
         filters = filter.to_filters() if filter else tickets.TicketFilters()
-        query = tickets.received_tickets(
+        query = tickets.received_ticket_pages(
             await info.context.grants(), filters, order_by.to_sort() if order_by else tickets.DEFAULT_SORT
         )
         return await _ticket_page(query, filters, first, after)

@@ -54,6 +54,7 @@ from backend.services.audit import audit
 from backend.services.directory import directory_filter
 from backend.services.errors import DomainError, Forbidden, Invalid, InvalidState, Required, ValidationFailed
 from backend.services.mail import SIGNATURE, Mail, Mailer, text_to_html
+from backend.services.paging import Sides
 from backend.services.ticket_search import search_tickets
 from backend.services.tx import retrying, transaction
 from backend.settings import Settings, get_settings
@@ -290,25 +291,53 @@ def issued_tickets(
     return _filtered(query, filters, "issuer_structure_id").order_by(*sort.order_by())
 
 
+def _received_scopes(grants: Grants) -> list[Q]:
+    """The disjoint parts of « Tickets reçus »: addressed to the viewer's structures, to their
+    services (elsewhere), to the platform support (support agents and administrators). Only the
+    parts that can match: an always-false "recipient IN (0) OR …" keeps the planner off the
+    (recipient, created_at) index."""
+    structures = sorted(grants.structures_with(SOLLICITATIONS_RECUES.consultation))
+    services = sorted(grants.services_with(SOLLICITATIONS_RECUES.consultation))
+    scopes = [Q(recipient_structure_id__in=structures)] if structures else []
+    if services:
+        # NOT IN is unknown for a NULL: such rows are kept by their own test.
+        elsewhere = Q(recipient_structure_id__isnull=True) | ~Q(recipient_structure_id__in=structures or [0])
+        scopes.append(Q(recipient_service_id__in=services) & elsewhere)
+    if grants.is_support_agent or grants.is_platform_admin:
+        support = Q(recipient_structure_id__isnull=True)
+        if services:
+            support &= Q(recipient_service_id__isnull=True) | ~Q(recipient_service_id__in=services)
+        scopes.append(support)
+    return scopes
+
+
 def received_tickets(
     grants: Grants, filters: TicketFilters = TicketFilters(), sort: TicketSort = DEFAULT_SORT
 ) -> QuerySet[models.Ticket]:
     """« Tickets reçus »: submitted tickets addressed to the viewer's structures and services
     (Sollicitations reçues consultation), and the platform support's for support agents and
     administrators."""
-    statuses = _statuses(SUBMITTED, filters.status)
-    structures = sorted(grants.structures_with(SOLLICITATIONS_RECUES.consultation))
-    services = sorted(grants.services_with(SOLLICITATIONS_RECUES.consultation))
-    # Only the parts that can match: an always-false "recipient IN (0) OR …" keeps the planner off
-    # the (recipient, created_at) index, and the support queue is 660,000 tickets on L.
-    parts = [Q(recipient_structure_id__in=structures)] if structures else []
-    if services:
-        parts.append(Q(recipient_service_id__in=services))
-    if grants.is_support_agent or grants.is_platform_admin:
-        parts.append(Q(recipient_structure_id__isnull=True))
-    scope = Q(*parts, join_type=Q.OR) if parts else Q(id__in=[])
-    query = models.Ticket.filter(scope, status__in=statuses)
+    scopes = _received_scopes(grants)
+    scope = Q(*scopes, join_type=Q.OR) if scopes else Q(id__in=[])
+    return _received(scope, filters, sort)
+
+
+def _received(scope: Q, filters: TicketFilters, sort: TicketSort) -> QuerySet[models.Ticket]:
+    query = models.Ticket.filter(scope, status__in=_statuses(SUBMITTED, filters.status))
     return _filtered(query, filters, "recipient_structure_id").order_by(*sort.order_by())
+
+
+def received_ticket_pages(
+    grants: Grants, filters: TicketFilters = TicketFilters(), sort: TicketSort = DEFAULT_SORT
+) -> QuerySet[models.Ticket] | Sides:
+    """What « Tickets reçus » pages: by date without a keyword search, each part on its own (a
+    support agent who also receives for a structure: their structure's tickets, and the support's
+    660,000 on L, each read in date order from an index and merged); else one query."""
+    scopes = _received_scopes(grants)
+    if len(scopes) < 2 or sort.field is not SortField.CREATED_AT or filters.searches:
+        return received_tickets(grants, filters, sort)
+    parts = tuple(_received(scope, filters, sort) for scope in scopes)
+    return Sides(parts=parts, key=("created_at", "id"), descending=sort.descending)
 
 
 async def readable_ticket(grants: Grants, ticket_id: int) -> models.Ticket | None:

@@ -14,6 +14,7 @@ import pytest
 
 from backend import models
 from backend.auth.viewer import Viewer
+from backend.models import AccessLevel
 from backend.services import tickets
 from backend.services.ticket_search import search_tickets
 from tests.query_plan import query_plan
@@ -28,6 +29,7 @@ from tests.tickets_world import (
     build_ticket_world,
     gid,
 )
+from tests.world import _grant
 
 
 @pytest.fixture
@@ -122,6 +124,41 @@ async def test_received_tickets_never_show_drafts(tw: TicketWorld) -> None:
     received = await listed(tw, "recipient")
     assert sorted(numbers(received)) == sorted(n.values())
     assert (await listed(tw, "recipient", filter={"status": "DRAFT"}))["totalCount"] == 0
+
+
+async def test_a_support_agent_who_also_receives_for_a_structure_pages_both_as_one_list(
+    tw: TicketWorld, count_queries: Any
+) -> None:
+    # Their structure's tickets and the platform support's are read side by side, each in date
+    # order, and merged: the pages must be those of one list, in either direction.
+    await _grant(tw.user("support"), tw.recipient, None, {"SOLLICITATIONS_RECUES": AccessLevel.CONSULTATION})
+    made = []
+    for i in range(5):
+        made.append(await submit(tw, "member", "invoice", title=f"Facture {i}"))
+        made.append(await submit(tw, "member", "support", title=f"Support {i}"))
+        made.append(await submit(tw, "member", "support", title=f"Support bis {i}"))
+    newest_first = list(
+        await models.Ticket.filter(id__in=[t.id for t in made])
+        .order_by("-created_at", "-id")
+        .values_list("number", flat=True)
+    )
+    await tw.as_("support")  # signed in before counting
+    seen, after, statements = [], None, set()
+    while True:
+        with count_queries() as counter:
+            page = await listed(tw, "support", first=4, after=after)
+        statements.add(counter.count)
+        assert page["totalCount"] == len(made)
+        seen += numbers(page)
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == newest_first
+    assert len(statements) == 1, statements  # the same for each page, the last one included
+    oldest_first = await listed(tw, "support", first=20, order={"field": "CREATED_AT", "direction": "ASC"})
+    assert numbers(oldest_first) == list(reversed(newest_first))
+    by_title = await listed(tw, "support", first=20, order={"field": "TITLE", "direction": "ASC"})
+    assert numbers(by_title) == [t.number for t in sorted(made, key=lambda t: (t.title, t.id))]
 
 
 async def test_who_sees_which_issued_tickets(tw: TicketWorld) -> None:
