@@ -280,7 +280,7 @@ async def support_queue(viewer: int, v: dict[str, Any]) -> dict[str, Any]:
     marks = ",".join("?" for _ in statuses)
     theirs = f"t.recipient_structure_id IN ({holds()})"
     support = "t.recipient_structure_id IS NULL"
-    side = "SELECT * FROM (SELECT t.id, t.created_at FROM ticket t WHERE {scope} AND t.status IN ({marks}) ORDER BY t.created_at DESC, t.id DESC LIMIT 10)"
+    side = "SELECT * FROM (SELECT t.id, t.created_at FROM ticket t WHERE {scope} AND t.status IN ({marks}) ORDER BY t.created_at DESC, t.id DESC LIMIT 10) side"
     count = "SELECT COUNT(*) FROM ticket t WHERE {scope} AND t.status IN ({marks})"
     rows = await DB.rows(
         f"""SELECT t.id, t.number, t.title, t.status, t.object_number, sc.name, i.id, i.name, r.id, r.name,
