@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from backend import models
@@ -50,6 +50,11 @@ def search_structures(
     if status is not None:
         query = query.filter(status=status)
     query = structure_search.search_structures(query, search, members=grants.member_of)
+    if structure_search.uses_index(search):
+        # Sorted by the name's value, not through its index: PostgreSQL would walk the name index
+        # hoping to meet 20 matches early, and read most of the register when they sort late
+        # ("prefecture": 97 ms against 22 ms from the trigram index then a sort of its matches).
+        return query.annotate(name_order=RawSQL('"structure"."name" || \'\'')).order_by("name_order", "id")
     return query.order_by("name", "id")
 
 

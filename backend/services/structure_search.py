@@ -60,6 +60,11 @@ def term_of(search: str | None) -> str:
     return (search or "").replace("\x00", "").strip()
 
 
+def uses_index(search: str | None) -> bool:
+    """Whether :func:`search_structures` looks ``search`` up in the trigram index."""
+    return len(term_of(search)) >= MIN_TERM_LENGTH
+
+
 def matches(term: str, members: Iterable[int]) -> Q:
     """The directory's rule as a plain filter; ``members``: the structures the viewer is a member of."""
     return (
@@ -92,7 +97,7 @@ def search_structures(queryset: Any, search: str | None, members: Iterable[int])
     if not term:
         return queryset
     rule = matches(term, members)
-    if len(term) < MIN_TERM_LENGTH:
+    if not uses_index(term):
         return queryset.filter(rule)
     # The search is inlined as an escaped SQL literal: Tortoise's RawSQL takes no parameters.
     dialect = queryset.model._meta.db.capabilities.dialect
