@@ -31,7 +31,7 @@ def city_visible(structure: models.Structure, grants: Grants) -> bool:
 
 def searches(search: str | None) -> bool:
     """Whether a search narrows the directory (a trigram lookup, costly to run twice)."""
-    return bool(search and search.strip())
+    return bool(structure_search.term_of(search))
 
 
 def search_structures(

@@ -38,6 +38,8 @@ from typing import Any
 
 from tortoise.expressions import Q, RawSQL
 
+from backend.services import trigram
+
 #: The shortest search a trigram index can look up.
 MIN_TERM_LENGTH = 3
 #: The indexed expression on PostgreSQL (the query must spell it the same way).
@@ -76,21 +78,6 @@ def matches(term: str, members: Iterable[int]) -> Q:
     )
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _fts_candidates(term: str) -> str:
-    # One FTS5 phrase (double quotes doubled inside): no operator in the search is read as one.
-    query = '"' + term.replace('"', '""') + '"'
-    return f'(SELECT "rowid" FROM "{FTS_TABLE}" WHERE "{FTS_TABLE}" MATCH {_sql_literal(query)})'
-
-
-def _pg_condition(term: str) -> str:
-    pattern = "%" + term.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-    return f"({PG_DOCUMENT_OF_STRUCTURE} ILIKE {_sql_literal(pattern)} ESCAPE '!')"
-
-
 def search_structures(queryset: Any, search: str | None, members: Iterable[int]) -> Any:
     """``queryset`` narrowed to the structures that match ``search`` (unchanged for a blank search)."""
     term = term_of(search)
@@ -103,7 +90,9 @@ def search_structures(queryset: Any, search: str | None, members: Iterable[int])
     dialect = queryset.model._meta.db.capabilities.dialect
     if dialect == "postgres":
         # ``… WHERE (document ILIKE …) = true``: PostgreSQL reads it as the indexed condition itself.
-        return queryset.annotate(search_match=RawSQL(_pg_condition(term))).filter(rule, search_match=True)
+        return queryset.annotate(
+            search_match=RawSQL(trigram.pg_contains_all(PG_DOCUMENT_OF_STRUCTURE, [term]))
+        ).filter(rule, search_match=True)
     if dialect == "sqlite":
-        return queryset.filter(Q(id__in=RawSQL(_fts_candidates(term))) & rule)
+        return queryset.filter(Q(id__in=RawSQL(trigram.fts_rowids(FTS_TABLE, [term]))) & rule)
     raise NotImplementedError(f"directory search is not available on {dialect}")  # pragma: no cover

@@ -29,6 +29,8 @@ from typing import Any
 
 from tortoise.expressions import Q, RawSQL
 
+from backend.services import trigram
+
 #: The shortest word a trigram index can look up.
 MIN_WORD_LENGTH = 3
 #: At most this many words are looked up (the rest is ignored).
@@ -58,31 +60,6 @@ def number_prefix(search: str | None) -> str:
     return "".join((search or "").replace("\x00", "").split()).upper()
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _fts_condition(terms: list[str]) -> str:
-    # Each word is an FTS5 phrase (double quotes doubled inside); phrases side by side are ANDed.
-    query = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
-    return f'(SELECT "rowid" FROM "{FTS_TABLE}" WHERE "{FTS_TABLE}" MATCH {_sql_literal(query)})'
-
-
-def _like_pattern(term: str) -> str:
-    escaped = term.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped}%"
-
-
-def _pg_condition(terms: list[str]) -> str:
-    return (
-        "("
-        + " AND ".join(
-            f"{PG_DOCUMENT_OF_TICKET} ILIKE {_sql_literal(_like_pattern(term))} ESCAPE '!'" for term in terms
-        )
-        + ")"
-    )
-
-
 def _next_prefix(prefix: str) -> str:
     """The smallest string above every string starting with ``prefix`` (for a range scan)."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
@@ -101,7 +78,9 @@ def search_tickets(queryset: Any, search: str | None) -> Any:
     if dialect == "postgres":
         # In the query itself (``… WHERE (document ILIKE …) = true``), not as ``id IN (SELECT …)``,
         # which the planner answered by scanning the tickets and probing the subquery.
-        return queryset.annotate(search_match=RawSQL(_pg_condition(terms))).filter(search_match=True)
+        return queryset.annotate(
+            search_match=RawSQL(trigram.pg_contains_all(PG_DOCUMENT_OF_TICKET, terms))
+        ).filter(search_match=True)
     if dialect == "sqlite":
-        return queryset.filter(id__in=RawSQL(_fts_condition(terms)))
+        return queryset.filter(id__in=RawSQL(trigram.fts_rowids(FTS_TABLE, terms)))
     raise NotImplementedError(f"ticket search is not available on {dialect}")  # pragma: no cover
