@@ -34,6 +34,7 @@ from backend.db import tortoise_config
 from backend.exports.routes import routes as export_routes
 from backend.exports.ticket_routes import routes as ticket_export_routes
 from backend.realtime import websocket as live_websocket
+from backend.runtime import tune_garbage_collector
 from backend.schema import build_schema
 from backend.schema.context import Context
 from backend.schema.documents import download_document
@@ -317,6 +318,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 RegisterTortoise(app, config=tortoise_config(settings.database_url)),
                 realtime.running(settings.database_url),  # LISTEN, on PostgreSQL
             ):
+                tune_garbage_collector()
                 yield
         finally:
             await mailer.drain(wait_at_most=10)  # what is still pending is filed in var/outbox/failed/

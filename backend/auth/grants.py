@@ -62,6 +62,9 @@ class Grants:
     service_structure: dict[int, int] = field(default_factory=dict)
     # structures where the viewer has an ACTIVE membership (structure or service level)
     member_of: set[int] = field(default_factory=set)
+    # structures_with / services_with, computed once: a Grants never changes once loaded, and a
+    # manager of 1,000 structures would otherwise walk 15,000 rights on each call
+    _scopes: dict[tuple[str, Need], frozenset[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sees_every_member(self) -> bool:
@@ -152,16 +155,23 @@ class Grants:
             if app == need.application
         )
 
-    def structures_with(self, need: Need) -> set[int]:
+    def structures_with(self, need: Need) -> frozenset[int]:
         """Structures where the need is met at structure level (for SQL filters)."""
-        wanted = RANK[need.level]
-        return {
-            s for (s, app), rank in self.on_structure.items() if app == need.application and rank >= wanted
-        }
+        return self._scope("structure", need, self.on_structure)
 
-    def services_with(self, need: Need) -> set[int]:
-        wanted = RANK[need.level]
-        return {s for (s, app), rank in self.on_service.items() if app == need.application and rank >= wanted}
+    def services_with(self, need: Need) -> frozenset[int]:
+        """Services where the need is met."""
+        return self._scope("service", need, self.on_service)
+
+    def _scope(self, kind: str, need: Need, held: dict[tuple[int, str], int]) -> frozenset[int]:
+        found = self._scopes.get((kind, need))
+        if found is None:
+            wanted = RANK[need.level]
+            found = frozenset(
+                s for (s, app), rank in held.items() if app == need.application and rank >= wanted
+            )
+            self._scopes[(kind, need)] = found
+        return found
 
 
 Key = tuple[int, int, bool, bool]  # user id, grants version, platform admin, support agent

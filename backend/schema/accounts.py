@@ -48,6 +48,9 @@ OWNER_ONLY = Public("the owner (nobody else can reach it)")
 class UserType(UserMemberships, relay.Node):
     id: relay.NodeID[int]
     row: strawberry.Private[Any]
+    #: The membership through which the viewer reached the user, if any: when it is active and on a
+    #: scope where the viewer holds Organisation consultation, the contact details need no query.
+    reached_through: strawberry.Private[Any] = None
 
     @property
     def user_id(self) -> int:
@@ -80,8 +83,8 @@ class UserType(UserMemberships, relay.Node):
         return self.row.last_login_at
 
     @classmethod
-    def from_row(cls, row: Any) -> UserType:
-        return cls(id=row.id, row=row)
+    def from_row(cls, row: Any, reached_through: Any = None) -> UserType:
+        return cls(id=row.id, row=row, reached_through=reached_through)
 
     @classmethod
     async def resolve_visible(cls, info: Info, pk: int) -> UserType | None:

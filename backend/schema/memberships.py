@@ -22,11 +22,12 @@ from backend.auth.requirements import (
 from backend.schema.context import Info
 from backend.schema.enums import MembershipStatus, SortDirection
 from backend.schema.errors import UserError
+from backend.schema.loaders import HabilitationRow
 from backend.schema.mutations import mutation
 from backend.schema.node import NOT_VISIBLE, decode_id, register_node, require_viewer
 from backend.schema.pagination import After, Connection, First, paginate
 from backend.schema.payloads import ERRORS_DESCRIPTION, DeletePayload, attempt
-from backend.schema.permissions import Guard, Public, Rule, guarded
+from backend.schema.permissions import Guard, Public, Rule, awaiting, guarded
 from backend.schema.reference import ProfileType
 from backend.schema.structures import ServiceType, StructureType
 from backend.services import approvals as approval_service
@@ -48,13 +49,13 @@ INVITATION_READERS = Public("whoever may see the invitation: Organisation consul
 Arg = strawberry.argument
 
 
-async def _user(info: Info, user_id: int | None) -> Any:
+async def _user(info: Info, user_id: int | None, reached_through: Any = None) -> Any:
     from backend.schema.accounts import UserType
 
     if user_id is None:
         return None
     row = await info.context.loaders.by_id(models.User).load(user_id)
-    return UserType.from_row(row) if row else None
+    return UserType.from_row(row, reached_through) if row else None
 
 
 async def _structure(info: Info, structure_id: int) -> StructureType:
@@ -111,7 +112,7 @@ class MembershipType(relay.Node):
 
     @guarded(WHOEVER_SEES_IT, description="The attached user.")
     async def user(self, info: Info) -> UserRef:
-        return await _user(info, self.row.user_id)
+        return await _user(info, self.row.user_id, reached_through=self.row)
 
     @guarded(WHOEVER_SEES_IT, description="The structure.")
     async def structure(self, info: Info) -> StructureType:
@@ -192,7 +193,7 @@ class HabilitationType(relay.Node):
 
     @guarded(HABILITATION_READERS, description="The profile.")
     def profile(self, info: Info) -> ProfileType:
-        fetched = self.row.__dict__.get("_profile")  # select_related by the habilitations_at loader
+        fetched = getattr(self.row, "profile_row", None)  # a HabilitationRow of the habilitations_at loader
         if fetched is not None:
             return ProfileType.from_row(fetched)
         return self._load_profile(info)  # an awaitable: graphql-core awaits it
@@ -206,8 +207,14 @@ class HabilitationType(relay.Node):
         return await _user(info, self.row.granted_by_id)
 
     @guarded(HABILITATION_READERS, description="When it was granted.")
-    def created_at(self) -> datetime:
+    def created_at(self, info: Info) -> datetime:
+        if isinstance(self.row, HabilitationRow):  # lists leave it out: one statement for the page if asked
+            return self._load_created_at(info)  # an awaitable: graphql-core awaits it
         return self.row.created_at
+
+    async def _load_created_at(self, info: Info) -> datetime:
+        row = await info.context.loaders.by_id(models.Habilitation).load(self.row.id)
+        return row.created_at
 
     @classmethod
     def from_row(cls, row: Any) -> HabilitationType:
@@ -296,10 +303,15 @@ class ContactRule(Rule):
     def allows(self, source: Any, grants: Grants) -> bool:  # the async check below decides
         return True
 
+    def allows_now(self, source: Any, grants: Grants) -> bool:
+        """True when the grants alone (and the membership the user was reached through) allow it."""
+        through = source.reached_through
+        return membership_service.contact_visible(grants, source.id, [through] if through else [], [])
+
     async def allows_async(self, source: Any, info: Info) -> bool:
         grants = await info.context.grants()
         user_id = source.id
-        if grants.user_id == user_id or grants.is_platform_admin:
+        if self.allows_now(source, grants):
             return True
         loaders = info.context.loaders
         memberships = await loaders.children(models.Membership, "user_id").load(user_id)
@@ -310,7 +322,15 @@ class ContactRule(Rule):
 
 
 class AsyncGuard(Guard):
-    """A guard whose rule needs the database (through the request's DataLoaders)."""
+    """A guard whose rule may need the database (through the request's DataLoaders). It decides
+    synchronously when the grants suffice (a members list: no coroutine per user)."""
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        viewer = info.context.viewer
+        grants = viewer.loaded_grants() if viewer is not None else None
+        if grants is not None and self.rule.allows_now(source, grants):  # type: ignore[attr-defined]
+            return next_(source, info, **kwargs)
+        return self.resolve_async(awaiting(next_), source, info, **kwargs)
 
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
@@ -335,13 +355,13 @@ class UserMemberships:
         "platform staff (administrators, support agents).",
         extensions=[AsyncGuard(CONTACT)],
     )
-    async def email(self) -> str | None:
+    def email(self) -> str | None:
         return self.row.email  # type: ignore[attr-defined]
 
     @strawberry.field(
         description="Phone number (same readers as the email).", extensions=[AsyncGuard(CONTACT)]
     )
-    async def phone(self) -> str | None:
+    def phone(self) -> str | None:
         return self.row.phone  # type: ignore[attr-defined]
 
     @guarded(

@@ -117,7 +117,7 @@ class Guard(Declared):
         else:
             grants = context.viewer.loaded_grants()
             if grants is None:
-                return self.resolve_async(_awaiting(next_), source, info, **kwargs)
+                return self.resolve_async(awaiting(next_), source, info, **kwargs)
         if not self.rule.allows(source, grants):
             raise Forbidden("Vous n'avez pas l'habilitation nécessaire pour lire ce champ.")
         return next_(source, info, **kwargs)
@@ -133,7 +133,7 @@ class Guard(Declared):
         return await next_(source, info, **kwargs)
 
 
-def _awaiting(next_: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+def awaiting(next_: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     async def call(*args: Any, **kwargs: Any) -> Any:
         result = next_(*args, **kwargs)
         return await result if inspect.isawaitable(result) else result

@@ -38,29 +38,19 @@ class ProfileType(relay.Node):
     code: str = strawberry.field(description='Stable code, e.g. "FACTURES_EMISES_CONSULTATION".')
     name: str = strawberry.field(description='Label, e.g. "Factures émises consultation".')
     level: AccessLevel = strawberry.field(description="Consultation or modification.")
-    application_id: strawberry.Private[int]
-    #: The application row when the query fetched it with the profile (select_related).
-    application_row: strawberry.Private[Any] = None
-
-    @strawberry.field(description="The application this profile gives access to.")
-    def application(self, info: Info) -> ApplicationType:
-        if self.application_row is not None:
-            return ApplicationType.from_row(self.application_row)
-        return self._load_application(info)  # an awaitable: graphql-core awaits it
-
-    async def _load_application(self, info: Info) -> ApplicationType:
-        row = await info.context.loaders.by_id(models.Application).load(self.application_id)
-        return ApplicationType.from_row(row)
+    application: ApplicationType = strawberry.field(
+        description="The application this profile gives access to."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> ProfileType:
+        """``row`` comes with its application (``select_related``; ``Loaders.by_id`` does it)."""
         return cls(
             id=row.id,
             code=row.code,
             name=row.name,
             level=row.level,
-            application_id=row.application_id,
-            application_row=row.__dict__.get("_application"),
+            application=ApplicationType.from_row(row.__dict__["_application"]),
         )
 
     @classmethod
@@ -144,7 +134,11 @@ class ReferenceQuery:
 
     @strawberry.field(description="Every profile (application × level), in display order. Public.")
     async def profiles(self) -> list[ProfileType]:
-        rows = await models.Profile.all().order_by("application__position", "level", "id")
+        rows = (
+            await models.Profile.all()
+            .select_related("application")
+            .order_by("application__position", "level", "id")
+        )
         return [ProfileType.from_row(row) for row in rows]
 
     @strawberry.field(description="Ticket categories with their sub-categories, in display order. Public.")

@@ -514,7 +514,12 @@ def search_members(
     """« Consulter les utilisateurs »: the memberships of the viewer's structures and services, filtered
     and sorted in SQL (ACTIVE ones unless ``status`` says otherwise). ``profile_id``: members holding that
     profile at their membership's level."""
-    query = models.Membership.filter(members_filter(grants), status=status or MembershipStatus.ACTIVE)
+    # On a structure the viewer may consult as a whole, every membership is visible: no need to
+    # send the (possibly thousand-long) list of the viewer's structures along.
+    whole = structure_id is not None and grants.has(ORGANISATION.consultation, structure_id)
+    query = models.Membership.filter(
+        Q() if whole else members_filter(grants), status=status or MembershipStatus.ACTIVE
+    )
     if structure_id is not None:
         query = query.filter(structure_id=structure_id)
     if service_id is not None:
