@@ -212,7 +212,10 @@ class PostgresWriter:
                     f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
                 )
             )
-        self.loop.run_until_complete(self.conn.execute("ANALYZE"))  # what autovacuum would do
+        # What autovacuum would do, at once: the planner's statistics, and the visibility map
+        # without which index-only scans still visit the table (a support agent's queue counts
+        # 660,000 tickets from an index).
+        self.loop.run_until_complete(self.conn.execute("VACUUM (ANALYZE)"))
         self.loop.run_until_complete(self.conn.close())
         self.loop.close()
 
