@@ -2,8 +2,7 @@
 
 A list screen's export is every row that matches its filters, not the page:
 callers pass an async iterator of rows (see :func:`batches`) and a column
-list; no row is held longer than its batch (only the ordered ids, 8 bytes a
-row, are kept for the whole export).
+list; no row, not even its id, is held longer than its batch.
 """
 
 from __future__ import annotations
@@ -11,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sqlite3
 import tempfile
-from array import array
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import anyio
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, StreamingResponse
 
@@ -70,19 +70,47 @@ BATCH = 500
 async def batches(queryset: Any, size: int | None = None) -> AsyncIterator[list[Any]]:
     """The rows of an ordered queryset, ``size`` at a time, in its order.
 
-    The ordered ids come first, in one statement, kept in an array (8 bytes a row); then each
-    batch is read by primary key through the same queryset (its filters and joins). Linear time:
-    OFFSET paging would sort the whole result again for every batch, quadratic on a large export.
-    A row deleted meanwhile is skipped.
+    The ordered ids come from a server-side cursor (:func:`ordered_ids`), ``size`` at a time; each
+    batch is then read by primary key through the same queryset (its filters and joins). Memory
+    stays that of one batch whatever the number of rows, and time is linear: OFFSET paging would
+    sort the whole result again for every batch. A row deleted meanwhile is skipped.
     """
-    size = size or BATCH
-    ids = array("q", await queryset.values_list("id", flat=True))
-    for start in range(0, len(ids), size):
-        wanted = ids[start : start + size].tolist()
+    async for wanted in ordered_ids(queryset, size or BATCH):
         found = {row.id: row for row in await queryset.filter(id__in=wanted)}
         batch = [found[pk] for pk in wanted if pk in found]
         if batch:
             yield batch
+
+
+async def ordered_ids(queryset: Any, size: int) -> AsyncIterator[list[int]]:
+    """The ids of an ordered queryset, ``size`` at a time, read from a cursor on a connection of
+    its own: one consistent snapshot of the list, never all of it in memory (a support agent's
+    export is 660,000 tickets on bench L). SQLite: a read-only connection to the same file, read in a
+    worker thread (WAL: writers go on). PostgreSQL: a pool connection in a read-only REPEATABLE READ
+    transaction."""
+    ids = queryset.values_list("id", flat=True)
+    # Tortoise builds the statement it would run (``sql()`` gives no parameters): the same SQL
+    # and parameters, executed through a cursor.
+    ids._choose_db_if_not_chosen()
+    ids._make_query()
+    sql, params = ids.query.get_parameterized_sql()
+    client = ids._db
+    if client.capabilities.dialect == "postgres":
+        async with client.acquire_connection() as connection:
+            async with connection.transaction(isolation="repeatable_read", readonly=True):
+                cursor = await connection.cursor(sql, *params)
+                while rows := await cursor.fetch(size):
+                    yield [row[0] for row in rows]
+        return
+    if client.filename == ":memory:":
+        raise RuntimeError("Exports need a database file: a second connection to :memory: sees nothing.")
+    reader = sqlite3.connect(f"file:{client.filename}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        cursor = await anyio.to_thread.run_sync(reader.execute, sql, params)
+        while rows := await anyio.to_thread.run_sync(cursor.fetchmany, size):
+            yield [row[0] for row in rows]
+    finally:
+        reader.close()
 
 
 async def chunks(queryset: Any, size: int | None = None) -> AsyncIterator[Any]:
