@@ -11,7 +11,7 @@ from backend.schema.approvals import ApprovalMutation, ApprovalQuery, ApprovalSu
 from backend.schema.bank_accounts import BankAccountMutation
 from backend.schema.documents import DocumentMutation
 from backend.schema.errors import ErrorPolicy
-from backend.schema.limits import DocumentSizeLimits, QueryLimits
+from backend.schema.limits import DocumentSizeLimits, KeptParses, KeptValidation, QueryLimits
 from backend.schema.memberships import MembershipMutation, MembershipQuery
 from backend.schema.node import NodeQuery
 from backend.schema.reference import ReferenceQuery
@@ -59,7 +59,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         extensions=[
             lambda: DocumentSizeLimits(settings=settings),
+            KeptParses,
             lambda: QueryLimits(settings=settings),
+            KeptValidation,
             ErrorPolicy,
         ],
     )

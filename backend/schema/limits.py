@@ -8,6 +8,7 @@ cost of its document in ``extensions.cost`` (``{requested, limit}``).
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from graphql import (
     get_named_type,
 )
 from graphql.language import Lexer, TokenKind
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from backend.schema.errors import refused
 from backend.settings import Settings
@@ -278,3 +279,36 @@ class QueryLimits(SchemaExtension):
         if self.cost is None:
             return {}
         return {"cost": {"requested": self.cost, "limit": self.settings.max_query_cost}}
+
+
+#: Distinct documents whose parse and validation are kept per worker. Clients send the same few
+#: documents again and again (the app's, an integration's); an unknown one costs one more parse.
+KEPT_DOCUMENTS = 256
+
+
+class KeptParses(ParserCache):
+    """Documents parsed once per worker (least recently used out first). A document that does not
+    parse is left to Strawberry, which parses it again and reports the error as usual."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=KEPT_DOCUMENTS)
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
+
+
+class KeptValidation(ValidationCache):
+    """Validation once per document and worker, after :class:`QueryLimits` has had its say: a
+    refused document is not validated at all (validation is the costly step of a large one)."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=KEPT_DOCUMENTS)
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors is None:
+            yield from super().on_validate()
+        else:
+            yield

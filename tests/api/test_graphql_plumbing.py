@@ -68,3 +68,26 @@ async def test_a_bad_variable_is_explained_not_masked(gql) -> None:
     body = await gql.post("query($id: ID!) { node(id: $id) { id } }", {"id": {"not": "an id"}})
     assert error_codes(body) == ["VALIDATION"]
     assert "Erreur interne" not in body["errors"][0]["message"]
+
+
+async def test_a_document_is_parsed_and_validated_once_per_worker(gql) -> None:
+    from backend.schema.limits import KeptParses, KeptValidation
+
+    parses = KeptParses().cached_parse_document
+    validations = KeptValidation().cached_validate_document
+    query = "{ applications { code name } } # once per worker"
+    parsed, validated = parses.cache_info(), validations.cache_info()
+    for _ in range(3):
+        data = await gql.query(query)
+        assert len(data["applications"]) == 15
+    assert parses.cache_info().misses == parsed.misses + 1
+    assert parses.cache_info().hits == parsed.hits + 2
+    assert validations.cache_info().misses == validated.misses + 1
+    assert validations.cache_info().hits == validated.hits + 2
+
+
+async def test_a_kept_invalid_document_is_refused_every_time_with_its_code(gql) -> None:
+    for _ in range(2):
+        body = await gql.post("{ applications { nope } } # kept")
+        assert body["errors"][0]["locations"] == [{"line": 1, "column": 18}]
+        assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
