@@ -377,3 +377,35 @@ async def test_a_change_is_effective_at_once_for_the_user(world: World, accounts
     assert data["replaceHabilitation"]["errors"] == []
     # the same session, the next request
     assert (await member.query(ATTACH, variables))["attachUser"]["errors"] == []
+
+
+async def test_the_users_list_gives_each_habilitation_with_its_grant_date_and_author(
+    world: World, accounts: Accounts, count_queries
+) -> None:
+    """Lists read habilitations as plain values; their grant date and author are read for the whole
+    page at once when asked."""
+    await (await _row(world, "member", "ENGAGEMENTS_MODIFICATION")).delete()
+    manager = await log_in(accounts, world, "manager")
+    added = await manager.query(ADD, _input(world, "member", await profile_id("ENGAGEMENTS_CONSULTATION")))
+    assert added["addHabilitation"]["errors"] == []
+    query = """query($s: ID!) { memberships(structureId: $s, first: 50) { edges { node {
+      habilitations { id createdAt grantedBy { lastName } profile { code application { code } } }
+    } } } }"""
+    with count_queries() as counter:
+        data = await manager.query(query, {"s": gid("Structure", world.structure.id)})
+    shown = {h["id"]: h for edge in data["memberships"]["edges"] for h in edge["node"]["habilitations"]}
+    stored = await models.Habilitation.filter(structure_id=world.structure.id).select_related(
+        "profile__application", "granted_by"
+    )
+    assert set(shown) == {gid("Habilitation", row.id) for row in stored}
+    for row in stored:
+        habilitation = shown[gid("Habilitation", row.id)]
+        assert habilitation["createdAt"][:19] == row.created_at.strftime("%Y-%m-%dT%H:%M:%S")
+        author = {"lastName": row.granted_by.last_name} if row.granted_by else None
+        assert habilitation["grantedBy"] == author
+        assert habilitation["profile"] == {
+            "code": row.profile.code,
+            "application": {"code": row.profile.application.code},
+        }
+    assert sum(1 for h in shown.values() if h["grantedBy"]) == 1  # the one the manager just added
+    assert counter.count <= 12
