@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -104,13 +105,19 @@ async def ordered_ids(queryset: Any, size: int) -> AsyncIterator[list[int]]:
         return
     if client.filename == ":memory:":
         raise RuntimeError("Exports need a database file: a second connection to :memory: sees nothing.")
-    reader = sqlite3.connect(f"file:{client.filename}?mode=ro", uri=True, check_same_thread=False)
+    reader = await anyio.to_thread.run_sync(read_only_connection, client.filename)
     try:
         cursor = await anyio.to_thread.run_sync(reader.execute, sql, params)
         while rows := await anyio.to_thread.run_sync(cursor.fetchmany, size):
             yield [row[0] for row in rows]
     finally:
         reader.close()
+
+
+def read_only_connection(filename: str) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file, usable from the worker threads in turn."""
+    uri = Path(filename).resolve().as_uri() + "?mode=ro"  # the path's characters escaped
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
 async def chunks(queryset: Any, size: int | None = None) -> AsyncIterator[Any]:

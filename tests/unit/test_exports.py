@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import pytest
 from openpyxl import load_workbook
 
 from backend.exports import Column, csv_lines, xlsx_path
@@ -49,3 +50,21 @@ async def test_xlsx_holds_every_row_with_the_same_values() -> None:
     assert values[1] == ["Dupont", "15/01/2026 10:05", "Oui"]
     assert values[2][0].startswith("'=")
     assert len(values) == 4
+
+
+def test_the_export_reader_opens_any_file_name_read_only(tmp_path) -> None:
+    import sqlite3
+
+    from backend.exports import read_only_connection
+
+    path = tmp_path / "base de données #1?.sqlite3"
+    with sqlite3.connect(path) as writer:
+        writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        writer.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+    reader = read_only_connection(str(path))
+    try:
+        assert reader.execute("SELECT id FROM t ORDER BY id").fetchall() == [(1,), (2,)]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.execute("INSERT INTO t VALUES (3)")
+    finally:
+        reader.close()
