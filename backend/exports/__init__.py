@@ -71,13 +71,16 @@ BATCH = 500
 async def batches(queryset: Any, size: int | None = None) -> AsyncIterator[list[Any]]:
     """The rows of an ordered queryset, ``size`` at a time, in its order.
 
-    The ordered ids come from a server-side cursor (:func:`ordered_ids`), ``size`` at a time; each
-    batch is then read by primary key through the same queryset (its filters and joins). Memory
-    stays that of one batch whatever the number of rows, and time is linear: OFFSET paging would
-    sort the whole result again for every batch. A row deleted meanwhile is skipped.
+    The ordered ids come from a server-side cursor (:func:`ordered_ids`), ``size`` at a time, and
+    each batch is read by primary key, without the list's filters: they chose those ids a moment
+    before, in the same request, and repeated they made SQLite walk the filters' indexes rather
+    than the primary key (0.14 s against 0.06 s for 500 tickets of the support queue). Related
+    rows are for the caller to read per batch. Memory stays that of one batch whatever the number
+    of rows, and time is linear: OFFSET paging would sort the whole result again for every batch.
+    A row deleted meanwhile is skipped.
     """
     async for wanted in ordered_ids(queryset, size or BATCH):
-        found = {row.id: row for row in await queryset.filter(id__in=wanted)}
+        found = {row.id: row for row in await queryset.model.filter(id__in=wanted)}
         batch = [found[pk] for pk in wanted if pk in found]
         if batch:
             yield batch
@@ -118,13 +121,6 @@ def read_only_connection(filename: str) -> sqlite3.Connection:
     """A read-only connection to the SQLite file, usable from the worker threads in turn."""
     uri = Path(filename).resolve().as_uri() + "?mode=ro"  # the path's characters escaped
     return sqlite3.connect(uri, uri=True, check_same_thread=False)
-
-
-async def chunks(queryset: Any, size: int | None = None) -> AsyncIterator[Any]:
-    """The rows of an ordered queryset one by one, read ``size`` at a time (see :func:`batches`)."""
-    async for batch in batches(queryset, size):
-        for row in batch:
-            yield row
 
 
 async def csv_lines(columns: Sequence[Column], rows: AsyncIterator[Any]) -> AsyncIterator[bytes]:

@@ -439,13 +439,18 @@ async def test_the_csv_export_holds_every_row_of_the_filtered_tab(tw: TicketWorl
 async def test_the_xlsx_export_and_the_received_export(tw: TicketWorld) -> None:
     await submit(tw, title="Premier")
     await submit(tw, "member", "support", title="Au support")
+    await submit(tw, title="À la scolarité", recipient_service_id=tw.recipient_service.id)
     client = await tw.as_("recipient")
-    response = await client.http.get("/exports/tickets-recus.xlsx")
+    response = await client.http.get("/exports/tickets-recus.xlsx", params={"orderBy": "NUMBER"})
     assert response.status_code == 200, response.text
     sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0][0] == "Numéro"
-    assert [(row[0], row[1]) for row in rows[1:]] == [("CPROCS0000001", "Premier")]
+    assert rows[0][0] == "Numéro" and rows[0][9] == "Service destinataire"
+    assert [(row[0], row[1], row[9]) for row in rows[1:]] == [
+        ("CPROCS0000003", "À la scolarité", "Scolarité"),
+        ("CPROCS0000001", "Premier", None),  # an empty cell
+    ]
+    assert rows[1][6] == "Entreprise du Monde (73282932000074)" and rows[1][7] is None
     support = await (await tw.as_("support")).http.get("/exports/tickets-recus.csv")
     lines = support.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 2 and "Au support" in lines[1] and "Support de la plateforme" in lines[1]
