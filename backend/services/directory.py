@@ -11,12 +11,25 @@ from backend.models import IdentifierType, MembershipStatus
 from backend.services import structure_search
 
 
+def _public() -> Q:
+    """Structures anyone may find: all but PARTICULIER ones, which only their members see."""
+    return ~Q(identifier_type=IdentifierType.PARTICULIER)
+
+
+def _sees_every_structure(grants: Grants) -> bool:
+    return grants.is_platform_admin or grants.is_support_agent
+
+
+def _known(grants: Grants) -> set[int]:
+    """Structures the viewer sees whatever their type: theirs, and those they may consult."""
+    return grants.member_of | grants.structures_with(ORGANISATION.consultation)
+
+
 def directory_filter(grants: Grants) -> Q:
     """The public directory: every structure but PARTICULIER ones, which only their members see."""
-    if grants.is_platform_admin or grants.is_support_agent:
+    if _sees_every_structure(grants):
         return Q()
-    known = grants.member_of | grants.structures_with(ORGANISATION.consultation)
-    return ~Q(identifier_type=IdentifierType.PARTICULIER) | Q(id__in=sorted(known) or [0])
+    return _public() | Q(id__in=sorted(_known(grants)) or [0])
 
 
 def city_visible(structure: models.Structure, grants: Grants) -> bool:
@@ -59,16 +72,11 @@ def search_structures(
 
 
 async def visible_structure(grants: Grants, pk: int) -> models.Structure | None:
-    """A structure of the directory (the same rule as :func:`directory_filter`, for one id: a
-    manager of 1,000 structures need not send them all to read one)."""
+    """A structure of the directory (:func:`directory_filter`'s rule for one id: a manager of 1,000
+    structures need not send them all to read one)."""
     query = models.Structure.filter(id=pk)
-    if not (
-        grants.is_platform_admin
-        or grants.is_support_agent
-        or pk in grants.member_of
-        or pk in grants.structures_with(ORGANISATION.consultation)
-    ):
-        query = query.filter(~Q(identifier_type=IdentifierType.PARTICULIER))
+    if not (_sees_every_structure(grants) or pk in _known(grants)):
+        query = query.filter(_public())
     return await query.first()
 
 

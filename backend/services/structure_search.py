@@ -42,16 +42,12 @@ from backend.services import trigram
 
 #: The shortest search a trigram index can look up.
 MIN_TERM_LENGTH = 3
-#: The indexed expression on PostgreSQL (the query must spell it the same way).
+#: The indexed expression on PostgreSQL (migration 0004 indexes it with bare column names; the
+#: table is named here because the search sits in queries that join tables with columns of the same
+#: names, and PostgreSQL matches it with the index all the same).
 PG_DOCUMENT = (
-    "(\"identifier\" || ' ' || \"name\" || ' ' || COALESCE(\"label\", '') || ' ' || \"city\" "
-    "|| ' ' || \"postal_code\")"
-)
-#: The same expression with the table named, for queries that join tables with columns of the same
-#: names (PostgreSQL matches it with the index all the same).
-PG_DOCUMENT_OF_STRUCTURE = (
-    '("structure"."identifier" || \' \' || "structure"."name" || \' \' || COALESCE("structure"."label", \'\') || \' \' || "structure"."city" '
-    '|| \' \' || "structure"."postal_code")'
+    '("structure"."identifier" || \' \' || "structure"."name" || \' \' || COALESCE("structure"."label", \'\') '
+    '|| \' \' || "structure"."city" || \' \' || "structure"."postal_code")'
 )
 #: The FTS5 table on SQLite.
 FTS_TABLE = "structure_search"
@@ -90,9 +86,9 @@ def search_structures(queryset: Any, search: str | None, members: Iterable[int])
     dialect = queryset.model._meta.db.capabilities.dialect
     if dialect == "postgres":
         # ``… WHERE (document ILIKE …) = true``: PostgreSQL reads it as the indexed condition itself.
-        return queryset.annotate(
-            search_match=RawSQL(trigram.pg_contains_all(PG_DOCUMENT_OF_STRUCTURE, [term]))
-        ).filter(rule, search_match=True)
+        return queryset.annotate(search_match=RawSQL(trigram.pg_contains_all(PG_DOCUMENT, [term]))).filter(
+            rule, search_match=True
+        )
     if dialect == "sqlite":
         return queryset.filter(Q(id__in=RawSQL(trigram.fts_rowids(FTS_TABLE, [term]))) & rule)
     raise NotImplementedError(f"directory search is not available on {dialect}")  # pragma: no cover

@@ -35,11 +35,10 @@ from backend.services import trigram
 MIN_WORD_LENGTH = 3
 #: At most this many words are looked up (the rest is ignored).
 MAX_WORDS = 8
-#: The indexed expression on PostgreSQL (the query must spell it the same way).
-PG_DOCUMENT = "(COALESCE(\"number\", '') || ' ' || \"title\" || ' ' || \"description\")"
-#: The same expression with the table named: the search sits in queries that join tables with
-#: columns of the same names (PostgreSQL matches it with the index all the same).
-PG_DOCUMENT_OF_TICKET = (
+#: The indexed expression on PostgreSQL (migration 0002 indexes it with bare column names; the
+#: table is named here because the search sits in queries that join tables with columns of the same
+#: names, and PostgreSQL matches it with the index all the same).
+PG_DOCUMENT = (
     '(COALESCE("ticket"."number", \'\') || \' \' || "ticket"."title" || \' \' || "ticket"."description")'
 )
 #: The FTS5 table on SQLite.
@@ -78,9 +77,9 @@ def search_tickets(queryset: Any, search: str | None) -> Any:
     if dialect == "postgres":
         # In the query itself (``… WHERE (document ILIKE …) = true``), not as ``id IN (SELECT …)``,
         # which the planner answered by scanning the tickets and probing the subquery.
-        return queryset.annotate(
-            search_match=RawSQL(trigram.pg_contains_all(PG_DOCUMENT_OF_TICKET, terms))
-        ).filter(search_match=True)
+        return queryset.annotate(search_match=RawSQL(trigram.pg_contains_all(PG_DOCUMENT, terms))).filter(
+            search_match=True
+        )
     if dialect == "sqlite":
         return queryset.filter(id__in=RawSQL(trigram.fts_rowids(FTS_TABLE, terms)))
     raise NotImplementedError(f"ticket search is not available on {dialect}")  # pragma: no cover
